@@ -1,0 +1,132 @@
+/**
+ * A loopback HTTP(S) server fixture that records what the server saw.
+ *
+ * The client's port, as the server sees it (`req.socket.remotePort`), is the
+ * identity of a TCP connection: two requests shared a connection exactly when
+ * the server saw the same peer port. The fixture records it for every request,
+ * with the request's Connection and Keep-Alive headers, and counts the TCP
+ * connections the server accepted.
+ *
+ * Listens on 127.0.0.1, port 0 (the OS picks a free port). `close()` ends
+ * idle keep-alive sockets too, so it never hangs; it is also deferred to the
+ * end of the current test (see cleanup.ts).
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { once } from 'node:events';
+import { defer } from './cleanup';
+
+export interface SeenRequest {
+  /** The client's port as the server saw it: which TCP connection carried the request. */
+  peerPort: number;
+  /** Which accepted connection carried it, counting from 1 in accept order. */
+  connection: number;
+  method: string;
+  url: string;
+  httpVersion: string;
+  /** The request's `Connection` header, if any. */
+  connectionHeader: string | undefined;
+  /** The request's `Keep-Alive` header, if any. */
+  keepAliveHeader: string | undefined;
+}
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+export interface ServerFixtureOptions extends http.ServerOptions {
+  /** Answers each request. Default: drain the body, reply 200 with the peer port as text. */
+  handler?: Handler;
+  /** 127.0.0.1 (default) or ::1. */
+  host?: string;
+  /** Serve HTTPS with this key and certificate (see fixtures/tls). */
+  tls?: https.ServerOptions;
+}
+
+export interface ServerFixture {
+  server: http.Server;
+  host: string;
+  port: number;
+  /** `http://127.0.0.1:PORT` (or https://, or http://[::1]:PORT). */
+  origin: string;
+  /** Every request, in arrival order. */
+  requests: SeenRequest[];
+  /** Every TCP connection the server accepted, in accept order. */
+  connections: Socket[];
+  /** The peer port of each request, in arrival order. */
+  peerPorts(): number[];
+  /** How many distinct connections carried requests. */
+  distinctPeerPorts(): number;
+  /** Close the server and every connection, idle keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+/** Default handler: consume the request body, answer with the peer port. */
+export const echoPeerPort: Handler = (req, res) => {
+  req.resume();
+  res.end(String(req.socket.remotePort));
+};
+
+/** 1-based accept-order number of the TCP connection under `socket` (-1 if unknown). */
+function connectionNumber(connections: Socket[], socket: Socket): number {
+  const index = connections.indexOf(socket);
+  if (index >= 0) return index + 1;
+  // Over TLS, req.socket wraps the accepted TCP socket and shares its peer port.
+  for (let i = connections.length - 1; i >= 0; i--) {
+    if (connections[i]?.remotePort === socket.remotePort) return i + 1;
+  }
+  return -1;
+}
+
+export async function startServer(options: ServerFixtureOptions = {}): Promise<ServerFixture> {
+  const { handler = echoPeerPort, host = '127.0.0.1', tls, ...serverOptions } = options;
+  const server: http.Server = tls
+    ? https.createServer({ ...serverOptions, ...tls })
+    : http.createServer(serverOptions);
+
+  const connections: Socket[] = [];
+  const requests: SeenRequest[] = [];
+  server.on('connection', (socket: Socket) => connections.push(socket));
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    requests.push({
+      peerPort: req.socket.remotePort ?? -1,
+      connection: connectionNumber(connections, req.socket),
+      method: req.method ?? '',
+      url: req.url ?? '',
+      httpVersion: req.httpVersion,
+      connectionHeader: req.headers.connection,
+      keepAliveHeader: req.headers['keep-alive'] as string | undefined,
+    });
+    handler(req, res);
+  });
+
+  server.listen(0, host);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      if (!server.listening) return;
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      for (const socket of connections) socket.destroy();
+      await closed;
+    })();
+    return closing;
+  };
+  defer(close);
+
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  return {
+    server,
+    host,
+    port,
+    origin: `${tls ? 'https' : 'http'}://${hostInUrl}:${port}`,
+    requests,
+    connections,
+    peerPorts: () => requests.map((r) => r.peerPort),
+    distinctPeerPorts: () => new Set(requests.map((r) => r.peerPort)).size,
+    close,
+  };
+}
