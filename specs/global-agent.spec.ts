@@ -1,0 +1,76 @@
+/**
+ * Rule global-agent: requests made with no `agent` option go through
+ * `http.globalAgent`. Whether two of them share a connection depends on the
+ * Node major: before 19 the global agent did not keep connections alive.
+ *
+ * Source: the seed's first attempt (two `http.request` POSTs, no agent: two
+ * ports and `Connection: close`); Node docs, `http.globalAgent` ("keepAlive
+ * is now true by default", changed in v19.0.0); RFC 9112 §9.6 (close option).
+ * Versions: ≤ 18 — `Connection: close`, one connection per request.
+ *           ≥ 19 — `Connection: keep-alive`, serial requests share one
+ *           connection (19 checked by hand; the matrix runs 18, 20, 22, 24, 26).
+ *           `agent: false` and overlapped requests: the same on every major.
+ */
+import * as http from 'node:http';
+import { startServer } from '../helpers/server';
+import { request } from '../helpers/client';
+import { defer } from '../helpers/cleanup';
+import { itOn } from '../helpers/versions';
+
+/** The seed's first attempt: POST, wait for the whole response, then POST again. */
+async function twoSerialPosts(port: number, agent?: false) {
+  const first = await request({ port }, { method: 'POST', body: 'one', agent });
+  await new Promise((resolve) => process.nextTick(resolve));
+  const second = await request({ port }, { method: 'POST', body: 'two', agent });
+  return [first, second];
+}
+
+describe('requests with no agent option go through http.globalAgent', () => {
+  beforeEach(() => defer(() => http.globalAgent.destroy()));
+
+  itOn({ until: 18 }, 'the global agent does not keep alive: each POST says Connection: close and opens its own connection', async () => {
+    const srv = await startServer();
+    const [first, second] = await twoSerialPosts(srv.port);
+
+    expect(http.globalAgent.keepAlive).toBe(false);
+    expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['close', 'close']);
+    expect(srv.distinctPeerPorts()).toBe(2);
+    expect(srv.connections).toHaveLength(2);
+    expect(first!.headers.connection).toBe('close');
+    expect(second!.reused).toBe(false);
+  });
+
+  itOn({ since: 19 }, 'the global agent keeps alive: serial POSTs say Connection: keep-alive and share one connection', async () => {
+    const srv = await startServer();
+    const [first, second] = await twoSerialPosts(srv.port);
+
+    expect(http.globalAgent.keepAlive).toBe(true);
+    expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['keep-alive', 'keep-alive']);
+    expect(srv.distinctPeerPorts()).toBe(1);
+    expect(srv.connections).toHaveLength(1);
+    expect(first!.headers.connection).toBe('keep-alive');
+    expect(second!.reused).toBe(true);
+  });
+
+  it('agent: false gives each request a one-shot agent: Connection: close and a new connection every time', async () => {
+    const srv = await startServer();
+    const [first, second] = await twoSerialPosts(srv.port, false);
+
+    expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['close', 'close']);
+    expect(srv.distinctPeerPorts()).toBe(2);
+    expect(srv.connections).toHaveLength(2);
+    expect(first!.headers.connection).toBe('close');
+    expect(second!.reused).toBe(false);
+  });
+
+  it('two POSTs sent at once through the global agent use two connections', async () => {
+    const srv = await startServer();
+    await Promise.all([
+      request({ port: srv.port }, { method: 'POST', body: 'one' }),
+      request({ port: srv.port }, { method: 'POST', body: 'two' }),
+    ]);
+
+    expect(srv.distinctPeerPorts()).toBe(2);
+    expect(srv.connections).toHaveLength(2);
+  });
+});
