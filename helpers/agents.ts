@@ -22,6 +22,11 @@ export function tracked<A extends http.Agent>(agent: A): A {
   return agent;
 }
 
+/** Whether `agent` keeps sockets alive (`agent.keepAlive`, missing from @types/node). */
+export function keepsAlive(agent: http.Agent): boolean {
+  return (agent as http.Agent & { keepAlive: boolean }).keepAlive;
+}
+
 /** Every socket the agent holds, busy and free, for host:port keys. */
 export function pooledSockets(agent: http.Agent): { busy: number; free: number } {
   const count = (sets: NodeJS.ReadOnlyDict<unknown[]>) =>

@@ -122,3 +122,21 @@ export async function openRaw(port: number, host = '127.0.0.1'): Promise<RawConn
     pending: () => buffer,
   };
 }
+
+/**
+ * Send `requestText` on a fresh raw connection, read the response, then wait
+ * (at most `boundMs`) for the server to close the now idle connection.
+ * Returns the response and how many ms after it arrived the server closed.
+ */
+export async function idleCloseAfter(
+  port: number,
+  requestText: string,
+  boundMs = 3_000,
+): Promise<{ response: RawResponse; closedAfterMs: number }> {
+  const raw = await openRaw(port);
+  raw.send(requestText);
+  const response = await raw.readResponse();
+  const start = performance.now();
+  const closedAt = await within(boundMs, 'server closing the idle connection', raw.closed);
+  return { response, closedAfterMs: Math.round(closedAt - start) };
+}
