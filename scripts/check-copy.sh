@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Proves the README's "copy one spec into your project" steps work: a fresh
+# Jest + ts-jest project in a temp folder, helpers/ + fixtures/ + one spec
+# copied in, its own `npm install`, then `npx jest`.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+spec="${1:-shared-agent-required.spec.ts}"
+dir="$(mktemp -d)"
+trap 'rm -rf "$dir"' EXIT
+
+cp -r "$here/helpers" "$here/fixtures" "$dir/"
+mkdir -p "$dir/specs"
+cp "$here/specs/$spec" "$dir/specs/"
+cd "$dir"
+cat > package.json <<'JSON'
+{ "name": "copied-spec", "private": true, "scripts": { "test": "jest" } }
+JSON
+cat > jest.config.js <<'JS'
+module.exports = { preset: 'ts-jest', testEnvironment: 'node' };
+JS
+npm install --save-dev --no-audit --no-fund --prefer-offline --loglevel=error \
+  jest@30 ts-jest@29 typescript@5 @types/jest@30 @types/node >/dev/null
+npx jest --ci "specs/$spec"
+echo "check:copy: $spec runs in a fresh Jest project"
