@@ -10,6 +10,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
+import { once } from 'node:events';
 
 export interface Target {
   port: number;
@@ -41,6 +42,10 @@ export interface ClientResult {
   /** The client's local port: the server saw this as the peer port. */
   localPort: number;
   socket: Socket;
+  /** Resolves with `performance.now()` when this socket closes (listened for from the response on). */
+  closed: Promise<number>;
+  /** `performance.now()` when the body ended (undefined with `consume: false`). */
+  endedAt: number | undefined;
   req: http.ClientRequest;
   res: http.IncomingMessage;
 }
@@ -53,6 +58,8 @@ export function request(target: Target, options: RequestOptions = {}): Promise<C
       { ...tls, host: target.host ?? '127.0.0.1', port: target.port, method, path, headers, agent },
       (res) => {
         const socket = req.socket as Socket;
+        const closed = once(socket, 'close').then(() => performance.now());
+        closed.catch(() => undefined);
         const result: ClientResult = {
           status: res.statusCode ?? 0,
           headers: res.headers,
@@ -60,13 +67,18 @@ export function request(target: Target, options: RequestOptions = {}): Promise<C
           reused: req.reusedSocket,
           localPort: socket.localPort ?? -1,
           socket,
+          closed,
+          endedAt: undefined,
           req,
           res,
         };
         if (!consume) return resolve(result);
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (result.body += chunk));
-        res.on('end', () => resolve(result));
+        res.on('end', () => {
+          result.endedAt = performance.now();
+          resolve(result);
+        });
         res.on('error', reject);
       },
     );

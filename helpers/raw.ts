@@ -123,20 +123,52 @@ export async function openRaw(port: number, host = '127.0.0.1'): Promise<RawConn
   };
 }
 
+export interface RawServer {
+  server: net.Server;
+  port: number;
+  /** Every accepted connection, in accept order. */
+  connections: net.Socket[];
+  close(): Promise<void>;
+}
+
 /**
- * Send `requestText` on a fresh raw connection, read the response, then wait
- * (at most `boundMs`) for the server to close the now idle connection.
- * Returns the response and how many ms after it arrived the server closed.
+ * A `net` server that plays the HTTP server by hand: `onConnection` gets each
+ * accepted socket and decides byte for byte what to answer (and when to
+ * reset). For the misbehaving peers a real HTTP server will not imitate.
  */
-export async function idleCloseAfter(
-  port: number,
-  requestText: string,
-  boundMs = 3_000,
-): Promise<{ response: RawResponse; closedAfterMs: number }> {
-  const raw = await openRaw(port);
-  raw.send(requestText);
-  const response = await raw.readResponse();
-  const start = performance.now();
-  const closedAt = await within(boundMs, 'server closing the idle connection', raw.closed);
-  return { response, closedAfterMs: Math.round(closedAt - start) };
+export async function startRawServer(onConnection: (socket: net.Socket, index: number) => void): Promise<RawServer> {
+  const connections: net.Socket[] = [];
+  const server = net.createServer((socket) => {
+    connections.push(socket);
+    socket.on('error', () => undefined); // resets are part of these specs
+    onConnection(socket, connections.length - 1);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const close = async () => {
+    for (const socket of connections) socket.destroy();
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
+  };
+  defer(close);
+  return { server, port: (server.address() as net.AddressInfo).port, connections, close };
+}
+
+/** Call `onRequest` for each complete request head (no body) that arrives on `socket`. */
+export function onRequestHeads(socket: net.Socket, onRequest: (head: string, index: number) => void): void {
+  let buffer = '';
+  let count = 0;
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let end = buffer.indexOf('\r\n\r\n'); end >= 0; end = buffer.indexOf('\r\n\r\n')) {
+      const head = buffer.slice(0, end);
+      buffer = buffer.slice(end + 4);
+      onRequest(head, count++);
+    }
+  });
+}
+
+/** A complete HTTP/1.1 response with a Content-Length body. */
+export function rawResponse(body: string, headers: string[] = ['Connection: keep-alive']): string {
+  return ['HTTP/1.1 200 OK', ...headers, `Content-Length: ${Buffer.byteLength(body)}`].join('\r\n') + '\r\n\r\n' + body;
 }

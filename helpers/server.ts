@@ -16,6 +16,7 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { defer } from './cleanup';
+import { within } from './wait';
 
 export interface SeenRequest {
   /** The client's port as the server saw it: which TCP connection carried the request. */
@@ -29,6 +30,8 @@ export interface SeenRequest {
   connectionHeader: string | undefined;
   /** The request's `Keep-Alive` header, if any. */
   keepAliveHeader: string | undefined;
+  /** `performance.now()` when the server finished sending the response (undefined until then). */
+  finishedAt: number | undefined;
 }
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -38,6 +41,8 @@ export interface ServerFixtureOptions extends http.ServerOptions {
   handler?: Handler;
   /** 127.0.0.1 (default) or ::1. */
   host?: string;
+  /** A port known in advance (from get-port); default 0, the OS picks one. */
+  port?: number;
   /** Serve HTTPS with this key and certificate (see fixtures/tls). */
   tls?: https.ServerOptions;
 }
@@ -56,6 +61,14 @@ export interface ServerFixture {
   peerPorts(): number[];
   /** How many distinct connections carried requests. */
   distinctPeerPorts(): number;
+  /** Resolves with `performance.now()` at the moment the n-th accepted connection (from 1) closed. */
+  closed(connection: number): Promise<number>;
+  /**
+   * Milliseconds the n-th connection sat idle before it closed: from the end
+   * of its last response to its 'close', both taken on the server, where the
+   * idle timer runs. Waits at most `boundMs` for the close.
+   */
+  idleBeforeClose(connection: number, boundMs?: number): Promise<number>;
   /** Close the server and every connection, idle keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -78,16 +91,20 @@ function connectionNumber(connections: Socket[], socket: Socket): number {
 }
 
 export async function startServer(options: ServerFixtureOptions = {}): Promise<ServerFixture> {
-  const { handler = echoPeerPort, host = '127.0.0.1', tls, ...serverOptions } = options;
+  const { handler = echoPeerPort, host = '127.0.0.1', port: wanted = 0, tls, ...serverOptions } = options;
   const server: http.Server = tls
     ? https.createServer({ ...serverOptions, ...tls })
     : http.createServer(serverOptions);
 
   const connections: Socket[] = [];
   const requests: SeenRequest[] = [];
-  server.on('connection', (socket: Socket) => connections.push(socket));
+  const closedAt = new Map<Socket, Promise<number>>();
+  server.on('connection', (socket: Socket) => {
+    connections.push(socket);
+    closedAt.set(socket, once(socket, 'close').then(() => performance.now()));
+  });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    requests.push({
+    const seen: SeenRequest = {
       peerPort: req.socket.remotePort ?? -1,
       connection: connectionNumber(connections, req.socket),
       method: req.method ?? '',
@@ -95,11 +112,14 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
       httpVersion: req.httpVersion,
       connectionHeader: req.headers.connection,
       keepAliveHeader: req.headers['keep-alive'] as string | undefined,
-    });
+      finishedAt: undefined,
+    };
+    requests.push(seen);
+    res.on('finish', () => (seen.finishedAt = performance.now()));
     handler(req, res);
   });
 
-  server.listen(0, host);
+  server.listen(wanted, host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
 
@@ -118,7 +138,7 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
   defer(close);
 
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
-  return {
+  const fixture: ServerFixture = {
     server,
     host,
     port,
@@ -127,6 +147,18 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
     connections,
     peerPorts: () => requests.map((r) => r.peerPort),
     distinctPeerPorts: () => new Set(requests.map((r) => r.peerPort)).size,
+    closed: (connection) => {
+      const socket = connections[connection - 1];
+      if (!socket) return Promise.reject(new Error(`no connection #${connection}`));
+      return closedAt.get(socket)!;
+    },
+    idleBeforeClose: async (connection, boundMs = 3_000) => {
+      const at = await within(boundMs, `connection #${connection} closing`, fixture.closed(connection));
+      const last = requests.filter((r) => r.connection === connection).pop();
+      if (last?.finishedAt === undefined) throw new Error(`connection #${connection} has no finished response`);
+      return Math.round(at - last.finishedAt);
+    },
     close,
   };
+  return fixture;
 }

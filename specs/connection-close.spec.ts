@@ -1,0 +1,100 @@
+/**
+ * Rule connection-close: `Connection: close` ends persistence after the
+ * response that carries it. Sent by the client, the server answers
+ * `Connection: close` and closes the connection; set by the server's handler,
+ * the agent does not pool the socket and the server closes it. A handler that
+ * removes the Connection header sends none, which in HTTP/1.1 means
+ * "persistent" — and since Node 20 the server acts on that; before, it closed
+ * the connection anyway without saying so.
+ *
+ * Source: RFC 9112 §9.3 (persistence is the default in HTTP/1.1) and §9.6
+ * (the close option); Node docs, `response.removeHeader()`.
+ * Versions: the same on every Node major, except the removed header:
+ *   ≤ 19 the server closes silently after the response (19 checked by hand);
+ *   ≥ 20 the connection stays open and is reused.
+ */
+import { startServer, type Handler } from '../helpers/server';
+import { request, serially } from '../helpers/client';
+import { keepAliveAgent } from '../helpers/agents';
+import { openRaw } from '../helpers/raw';
+import { within } from '../helpers/wait';
+import { itOn } from '../helpers/versions';
+import { GET_HTTP11, GET_HTTP11_CLOSE } from '../fixtures/messages';
+
+/** A handler that takes Node's own Connection header off the response. */
+const withoutConnectionHeader: Handler = (req, res) => {
+  req.resume();
+  res.removeHeader('Connection');
+  res.end('ok');
+};
+
+describe('Connection: close ends persistence after that response', () => {
+  it('a client that sends Connection: close gets Connection: close back, and the server closes the connection', async () => {
+    const srv = await startServer();
+    const raw = await openRaw(srv.port);
+    raw.send(GET_HTTP11_CLOSE);
+    const response = await raw.readResponse();
+    await within(1_000, 'server closing the connection', raw.closed);
+
+    expect(response.headers.connection).toEqual(['close']);
+    expect(response.headers['keep-alive']).toBeUndefined();
+  });
+
+  it('a client that sends no Connection header gets keep-alive, and the connection stays open for the next request', async () => {
+    const srv = await startServer();
+    const raw = await openRaw(srv.port);
+    raw.send(GET_HTTP11);
+    const response = await raw.readResponse();
+    raw.send(GET_HTTP11);
+    await raw.readResponse();
+
+    expect(response.headers.connection).toEqual(['keep-alive']);
+    expect(raw.isClosed()).toBe(false);
+    expect(srv.connections).toHaveLength(1);
+  });
+
+  it("a handler that sets Connection: close makes the agent drop the socket: the next request opens a new connection", async () => {
+    const srv = await startServer({
+      handler: (req, res) => {
+        req.resume();
+        res.setHeader('Connection', 'close');
+        res.end('bye');
+      },
+    });
+    const agent = keepAliveAgent();
+    const results = await serially(2, () => request(srv, { agent }));
+
+    expect(results[0]!.headers.connection).toBe('close');
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 2]);
+    expect(results[1]!.reused).toBe(false);
+  });
+
+  itOn({ since: 20 }, 'a handler that removes the Connection header sends none, and the connection stays open and is reused (HTTP/1.1 default)', async () => {
+    const srv = await startServer({ handler: withoutConnectionHeader });
+    const raw = await openRaw(srv.port);
+    raw.send(GET_HTTP11);
+    const response = await raw.readResponse();
+    raw.send(GET_HTTP11);
+    await raw.readResponse();
+
+    expect(response.headers.connection).toBeUndefined();
+    expect(response.headers['keep-alive']).toBeUndefined();
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 1]);
+  });
+
+  itOn({ until: 19 }, 'a handler that removes the Connection header sends none, yet the server closes the connection without saying so', async () => {
+    const srv = await startServer({ handler: withoutConnectionHeader });
+    const agent = keepAliveAgent();
+    const first = await request(srv, { agent });
+    // The agent pooled the socket (nothing said close); the server's FIN then
+    // takes it out of the pool. A request sent before the FIN arrives would
+    // fail with "socket hang up" instead (see reset-race).
+    await within(1_000, 'server closing the connection', srv.closed(1));
+    await within(1_000, 'client socket closing', first.closed);
+    const second = await request(srv, { agent });
+
+    expect(first.headers.connection).toBeUndefined();
+    expect(second.reused).toBe(false);
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 2]);
+  });
+});

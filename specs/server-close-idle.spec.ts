@@ -1,0 +1,97 @@
+/**
+ * Rule server-close-idle: a Node server ends idle kept-alive connections on
+ * request. `closeIdleConnections()` closes connections that sit between
+ * requests and leaves those with a request in progress;
+ * `closeAllConnections()` closes both. `server.close()` stops accepting and,
+ * since Node 19, also closes idle connections; before, an idle keep-alive
+ * client kept `close()` waiting until the idle timeout.
+ *
+ * Source: the seed's Q&A ("the server may close whenever it likes after a
+ * response"); Node docs, `server.close()` (changed in v19.0.0),
+ * `server.closeIdleConnections()`, `server.closeAllConnections()`.
+ * Versions: server.close() ≤ 18 leaves idle connections; ≥ 19 closes them.
+ *           A connection that has not sent any request yet: left open by
+ *           closeIdleConnections() on ≤ 24, closed on 26 (25 not checked).
+ */
+import type { ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { startServer } from '../helpers/server';
+import { openRaw } from '../helpers/raw';
+import { itOn } from '../helpers/versions';
+import { emitsWithin, within } from '../helpers/wait';
+import { GET_HTTP11 } from '../fixtures/messages';
+
+/** A server holding one idle kept-alive connection and one with a request in progress. */
+async function idleAndBusy() {
+  const held: ServerResponse[] = [];
+  const srv = await startServer({ handler: (req, res) => (req.url === '/hold' ? held.push(res) : res.end('ok')) });
+  const idle = await openRaw(srv.port);
+  idle.send(GET_HTTP11);
+  await idle.readResponse();
+  const busy = await openRaw(srv.port);
+  const arrived = once(srv.server, 'request');
+  busy.send(GET_HTTP11.replace('GET / ', 'GET /hold '));
+  await arrived;
+  return { srv, idle, busy, held };
+}
+
+describe('closing idle kept-alive connections from the server', () => {
+  it('closeIdleConnections() closes the idle connection and leaves the one with a request in progress', async () => {
+    const { srv, idle, busy, held } = await idleAndBusy();
+    srv.server.closeIdleConnections();
+    await within(1_000, 'idle connection closed', idle.closed);
+
+    expect(busy.isClosed()).toBe(false);
+    held[0]!.end('done');
+    expect((await busy.readResponse()).body).toBe('done');
+  });
+
+  it('closeAllConnections() closes the connection with a request in progress too', async () => {
+    const { srv, idle, busy } = await idleAndBusy();
+    srv.server.closeAllConnections();
+
+    await within(1_000, 'idle connection closed', idle.closed);
+    await within(1_000, 'busy connection closed', busy.closed);
+  });
+
+  itOn({ until: 18 }, 'server.close() leaves an idle keep-alive connection open, so the server does not finish closing', async () => {
+    const srv = await startServer();
+    const raw = await openRaw(srv.port);
+    raw.send(GET_HTTP11);
+    await raw.readResponse();
+    srv.server.close();
+
+    expect(await emitsWithin(srv.server, 'close', 200)).toBe(false);
+    expect(raw.isClosed()).toBe(false);
+  });
+
+  itOn({ since: 19 }, 'server.close() also closes idle keep-alive connections, and the server finishes closing', async () => {
+    const srv = await startServer();
+    const raw = await openRaw(srv.port);
+    raw.send(GET_HTTP11);
+    await raw.readResponse();
+    const closed = once(srv.server, 'close');
+    srv.server.close();
+
+    await within(1_000, 'idle connection closed', raw.closed);
+    await within(1_000, "server 'close'", closed);
+  });
+
+  itOn({ until: 24 }, 'closeIdleConnections() leaves a connection that has not sent a request yet', async () => {
+    const srv = await startServer();
+    const fresh = await openRaw(srv.port);
+    await within(1_000, 'server accepting', srv.connections.length ? Promise.resolve([]) : once(srv.server, 'connection'));
+    srv.server.closeIdleConnections();
+
+    expect(await emitsWithin(fresh.socket, 'end', 200)).toBe(false);
+  });
+
+  itOn({ since: 26 }, 'closeIdleConnections() also closes a connection that has not sent a request yet', async () => {
+    const srv = await startServer();
+    const fresh = await openRaw(srv.port);
+    await within(1_000, 'server accepting', srv.connections.length ? Promise.resolve([]) : once(srv.server, 'connection'));
+    srv.server.closeIdleConnections();
+
+    await within(1_000, 'fresh connection closed', fresh.closed);
+  });
+});
