@@ -1,0 +1,65 @@
+/**
+ * Rule stray-bytes-on-idle-socket: bytes that arrive on a pooled socket while
+ * no request is outstanding cannot belong to any response (RFC 9112 §9.3:
+ * responses answer requests in order). Since Node 22 the agent closes such a
+ * socket and the next request opens a new connection; up to Node 20 the
+ * bytes were dropped silently and the socket stayed pooled and was reused.
+ *
+ * Source: RFC 9112 §9.3; measured. No crash and no unhandled error on any major.
+ * Versions: ≤ 20 silently dropped, socket reused; ≥ 22 socket closed
+ *           (21 not checked).
+ */
+import type { Socket } from 'node:net';
+import { request } from '../helpers/client';
+import { keepAliveAgent, pooledSockets } from '../helpers/agents';
+import { onRequestHeads, rawResponse, startRawServer } from '../helpers/raw';
+import { itOn } from '../helpers/versions';
+import { emitsWithin, within } from '../helpers/wait';
+
+/** A raw server that answers every request; `idle[n]` is its n-th connection. */
+async function answeringServer() {
+  const idle: Socket[] = [];
+  const srv = await startRawServer((socket) => {
+    idle.push(socket);
+    onRequestHeads(socket, () => socket.write(rawResponse('ok')));
+  });
+  return { srv, idle };
+}
+
+describe('bytes that arrive on an idle pooled socket', () => {
+  itOn({ since: 22 }, 'make the agent close the socket; the next request opens a new connection', async () => {
+    const { srv, idle } = await answeringServer();
+    const agent = keepAliveAgent();
+    const first = await request({ port: srv.port }, { agent });
+    idle[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nunasked');
+    await within(1_000, 'agent closing the socket', first.closed);
+    const second = await request({ port: srv.port }, { agent });
+
+    expect(second.reused).toBe(false);
+    expect(srv.connections).toHaveLength(2);
+  });
+
+  itOn({ until: 20 }, 'are dropped silently; the socket stays pooled and the next request reuses it', async () => {
+    const { srv, idle } = await answeringServer();
+    const agent = keepAliveAgent();
+    const first = await request({ port: srv.port }, { agent });
+    idle[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nunasked');
+
+    expect(await emitsWithin(first.socket, 'close', 150)).toBe(false);
+    expect(pooledSockets(agent).free).toBe(1);
+    const second = await request({ port: srv.port }, { agent });
+    expect(second.reused).toBe(true);
+    expect(second.body).toBe('ok');
+    expect(srv.connections).toHaveLength(1);
+  });
+
+  it('without stray bytes the same idle socket is reused (the reference case)', async () => {
+    const { srv } = await answeringServer();
+    const agent = keepAliveAgent();
+    await request({ port: srv.port }, { agent });
+    const second = await request({ port: srv.port }, { agent });
+
+    expect(second.reused).toBe(true);
+    expect(srv.connections).toHaveLength(1);
+  });
+});
