@@ -1,0 +1,50 @@
+/**
+ * Rule agent-max-free-sockets: `maxFreeSockets` caps how many idle sockets
+ * an agent keeps per host. Sockets freed beyond the cap are closed by the
+ * client at once; the server sees those connections close.
+ *
+ * Source: Node docs, `agent.maxFreeSockets` (default 256).
+ * Versions: the same on every Node major.
+ */
+import { startServer } from '../helpers/server';
+import { request } from '../helpers/client';
+import { keepAliveAgent, pooledSockets } from '../helpers/agents';
+import { holdResponses } from '../helpers/hold';
+import { within } from '../helpers/wait';
+
+/** Three requests at once, so the agent opens three connections; all answered. */
+async function threeAtOnce(agentOptions: { maxFreeSockets?: number }) {
+  const hold = holdResponses();
+  const srv = await startServer({ handler: hold.handler });
+  const agent = keepAliveAgent(agentOptions);
+  const all = Promise.all([request(srv, { agent }), request(srv, { agent }), request(srv, { agent })]);
+  await within(2_000, 'three requests arriving', hold.arrived(3));
+  hold.releaseAll();
+  const results = await within(2_000, 'three responses', all);
+  await new Promise((resolve) => process.nextTick(resolve)); // the 'free' tick
+  return { srv, agent, results };
+}
+
+describe('maxFreeSockets caps the idle sockets an agent keeps', () => {
+  it('with maxFreeSockets: 1, one of three freed sockets is kept; the client closes the other two', async () => {
+    const { srv, agent, results } = await threeAtOnce({ maxFreeSockets: 1 });
+    const dropped = results.filter((r) => r.socket.destroyed);
+    const kept = results.filter((r) => !r.socket.destroyed);
+    const connectionOf = (localPort: number) => srv.requests.find((q) => q.peerPort === localPort)!.connection;
+
+    expect(dropped).toHaveLength(2);
+    // A destroyed socket leaves the agent's books on its 'close'.
+    await within(1_000, 'client sockets closing', Promise.all(dropped.map((r) => r.closed)));
+    expect(pooledSockets(agent)).toEqual({ busy: 0, free: 1 });
+    // The server sees exactly those two connections close, and the kept one stay.
+    await within(1_000, 'server seeing two closes', Promise.all(dropped.map((r) => srv.closed(connectionOf(r.localPort)))));
+    expect(srv.connections[connectionOf(kept[0]!.localPort) - 1]!.destroyed).toBe(false);
+  });
+
+  it('with the default (256), all three freed sockets are kept open', async () => {
+    const { srv, agent } = await threeAtOnce({});
+
+    expect(pooledSockets(agent)).toEqual({ busy: 0, free: 3 });
+    expect(srv.connections.filter((c) => !c.destroyed)).toHaveLength(3);
+  });
+});
