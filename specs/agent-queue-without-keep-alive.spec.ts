@@ -1,0 +1,54 @@
+/**
+ * Rule agent-queue-without-keep-alive: an agent without `keepAlive: true`
+ * but with a finite `maxSockets` still reuses a connection — for requests
+ * already waiting in its queue. It announces `Connection: keep-alive`, hands
+ * the freed socket to the queued request, and closes the socket only when
+ * nothing is queued. With the default `maxSockets` (Infinity) it says
+ * `Connection: close` and never reuses.
+ *
+ * Source: Node docs, `new Agent({ keepAlive })` ("keep sockets around even
+ * when there are no outstanding requests"); lib/_http_client.js
+ * (shouldKeepAlive for an agent with finite maxSockets).
+ * Versions: the same on every Node major.
+ */
+import * as http from 'node:http';
+import { startServer } from '../helpers/server';
+import { request } from '../helpers/client';
+import { tracked, pooledSockets } from '../helpers/agents';
+import { holdResponses } from '../helpers/hold';
+import { within } from '../helpers/wait';
+
+describe('an agent without keepAlive still reuses a socket for its queue', () => {
+  it('with maxSockets: 1, queued requests say keep-alive and share one connection; then the socket is closed', async () => {
+    const hold = holdResponses();
+    const srv = await startServer({ handler: hold.handler });
+    const agent = tracked(new http.Agent({ keepAlive: false, maxSockets: 1 }));
+    const all = Promise.all([request(srv, { agent }), request(srv, { agent }), request(srv, { agent })]);
+    await within(1_000, 'first request', hold.arrived(1));
+    hold.releaseAll();
+    const results = await within(2_000, 'three responses', all);
+    await within(1_000, 'socket closed with the queue empty', results[2]!.closed);
+
+    expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['keep-alive', 'keep-alive', 'keep-alive']);
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 1, 1]);
+    expect(pooledSockets(agent)).toEqual({ busy: 0, free: 0 });
+  });
+
+  it('a later request, with nothing queued, gets a new connection', async () => {
+    const srv = await startServer();
+    const agent = tracked(new http.Agent({ keepAlive: false, maxSockets: 1 }));
+    await request(srv, { agent });
+    await request(srv, { agent });
+
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 2]);
+  });
+
+  it('with the default maxSockets it says Connection: close and never reuses', async () => {
+    const srv = await startServer();
+    const agent = tracked(new http.Agent({ keepAlive: false }));
+    await Promise.all([request(srv, { agent }), request(srv, { agent })]);
+
+    expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['close', 'close']);
+    expect(srv.connections).toHaveLength(2);
+  });
+});
