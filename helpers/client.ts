@@ -10,7 +10,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
-import { once } from 'node:events';
 
 export interface Target {
   port: number;
@@ -58,8 +57,8 @@ export function request(target: Target, options: RequestOptions = {}): Promise<C
       { ...tls, host: target.host ?? '127.0.0.1', port: target.port, method, path, headers, agent },
       (res) => {
         const socket = req.socket as Socket;
-        const closed = once(socket, 'close').then(() => performance.now());
-        closed.catch(() => undefined);
+        // A plain listener: events.once() would reject if 'error' (a reset) came first.
+        const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now())));
         const result: ClientResult = {
           status: res.statusCode ?? 0,
           headers: res.headers,

@@ -101,7 +101,8 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
   const closedAt = new Map<Socket, Promise<number>>();
   server.on('connection', (socket: Socket) => {
     connections.push(socket);
-    closedAt.set(socket, once(socket, 'close').then(() => performance.now()));
+    // A plain listener: events.once() would reject if 'error' (a reset) came first.
+    closedAt.set(socket, new Promise((resolve) => socket.once('close', () => resolve(performance.now()))));
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const seen: SeenRequest = {
