@@ -14,6 +14,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { defer } from './cleanup';
 import { within } from './wait';
@@ -57,6 +58,8 @@ export interface ServerFixture {
   requests: SeenRequest[];
   /** Every TCP connection the server accepted, in accept order. */
   connections: Socket[];
+  /** HTTPS only: every completed TLS handshake, in order; `resumed` = session resumption. */
+  tlsHandshakes: Array<{ resumed: boolean; protocol: string | null }>;
   /** The peer port of each request, in arrival order. */
   peerPorts(): number[];
   /** How many distinct connections carried requests. */
@@ -98,6 +101,11 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
 
   const connections: Socket[] = [];
   const requests: SeenRequest[] = [];
+  const tlsHandshakes: ServerFixture['tlsHandshakes'] = [];
+  // Read at handshake time: a closed TLSSocket no longer knows.
+  server.on('secureConnection', (socket: TLSSocket) =>
+    tlsHandshakes.push({ resumed: socket.isSessionReused(), protocol: socket.getProtocol() }),
+  );
   const closedAt = new Map<Socket, Promise<number>>();
   server.on('connection', (socket: Socket) => {
     connections.push(socket);
@@ -146,6 +154,7 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
     origin: `${tls ? 'https' : 'http'}://${hostInUrl}:${port}`,
     requests,
     connections,
+    tlsHandshakes,
     peerPorts: () => requests.map((r) => r.peerPort),
     distinctPeerPorts: () => new Set(requests.map((r) => r.peerPort)).size,
     closed: (connection) => {

@@ -30,9 +30,18 @@ function main(): number {
   }
   const rows: string[] = [];
   let missed = 0;
+  const major = Number(process.versions.node.split('.')[0]);
   for (const name of names) {
     const file = path.join(DIR, `${name}.js`);
-    const what = readFileSync(file, 'utf8').split('\n')[0]!.replace(/^\/\/\s*Regression:\s*/, '');
+    const source = readFileSync(file, 'utf8');
+    const what = source.split('\n')[0]!.replace(/^\/\/\s*Regression:\s*/, '');
+    // "// Since: Node N (...)": before N the patched behaviour is Node's own, so nothing changes.
+    const since = /^\/\/\s*Since: Node (\d+)(.*)$/m.exec(source);
+    if (since && major < Number(since[1])) {
+      console.log(`  - n/a    ${name}: not a change on Node ${major}${since[2]}`);
+      rows.push(`| [${name}](../scripts/regressions/${name}.js) | ${what} | n/a | not a change on Node ${major}${since[2]} |`);
+      continue;
+    }
     const run = runSuite(process.execPath, {
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${file}`.trim(),
     });

@@ -1,5 +1,5 @@
-// Regression: the server closes idle connections at exactly keepAliveTimeout (no buffer), and
-// the buffer option reads as 0.
+// Regression: the server closes idle connections at exactly keepAliveTimeout (buffer forced to 0).
+// Since: Node 22 (Node 18 has no buffer; on 20 it is a constant this cannot reach)
 const http = require('node:http');
 Object.defineProperty(http.Server.prototype, 'keepAliveTimeoutBuffer', {
   configurable: true,
