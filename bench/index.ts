@@ -1,0 +1,155 @@
+/**
+ * npm run bench            ~1 minute: RTT 0/20/50 ms × page of 6/24/60 resources × HTTP/HTTPS
+ * npm run bench -- --long  more RTTs, larger pages, 7 repetitions
+ *
+ * Loads a "page" of N resources from a loopback server, browser-like (at
+ * most 6 connections per host), with and without keep-alive, through a
+ * latency proxy that adds a round-trip time. Without keep-alive means each
+ * request says `Connection: close`. Prints a table next to the simple RTT
+ * model and writes results/bench.md, results/bench.json, results/bench.svg.
+ *
+ * The TCP handshake is MODELLED by the proxy (a new connection waits one
+ * RTT); TLS's handshake is real and crosses the proxy, so it costs real RTTs.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { startServer } from '../helpers/server';
+import { serverTls, clientTls } from '../fixtures/tls';
+import { startLatencyProxy } from './latency-proxy';
+import { renderChart } from './chart';
+
+const PARALLEL = 6;
+const long = process.argv.includes('--long');
+const RTTS = long ? [0, 10, 20, 50, 100] : [0, 20, 50];
+const PAGES = long ? [6, 24, 60, 120] : [6, 24, 60];
+const REPS = long ? 7 : 3;
+
+export interface Config {
+  protocol: 'http' | 'https';
+  keepAlive: boolean;
+  rtt: number;
+  n: number;
+}
+
+export interface Row extends Config {
+  medianMs: number;
+  modelMs: number;
+  connections: number;
+  fullHandshakes: number;
+  resumedHandshakes: number;
+}
+
+/**
+ * The simple RTT model. A request costs 1 RTT; a new connection first costs
+ * 1 RTT of TCP handshake, plus 1 RTT of TLS 1.3 handshake over HTTPS (also
+ * when resumed: Node does not use 0-RTT). Six connections work in parallel,
+ * so a page of N takes ceil(N/6) rounds. With keep-alive only the first
+ * round pays the handshakes.
+ */
+export function modelMs({ protocol, keepAlive, rtt, n }: Config): number {
+  const rounds = Math.ceil(n / PARALLEL);
+  const handshake = protocol === 'https' ? 2 : 1;
+  return (keepAlive ? handshake + rounds : rounds * (handshake + 1)) * rtt;
+}
+
+async function loadPage(config: Config): Promise<Omit<Row, 'medianMs' | 'modelMs'> & { ms: number }> {
+  const srv = await startServer(config.protocol === 'https' ? { tls: serverTls } : {});
+  const proxy = await startLatencyProxy(srv.port, config.rtt);
+  const lib = config.protocol === 'https' ? https : http;
+  const agent = new lib.Agent({ keepAlive: config.keepAlive, maxSockets: PARALLEL });
+  const headers = config.keepAlive ? {} : { connection: 'close' };
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = lib.request({ ...clientTls, host: '127.0.0.1', port: proxy.port, path: '/', agent, headers }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const start = performance.now();
+  await Promise.all(Array.from({ length: config.n }, one));
+  const ms = performance.now() - start;
+  agent.destroy();
+  await proxy.close();
+  await srv.close();
+  return {
+    ...config,
+    ms,
+    connections: srv.connections.length,
+    fullHandshakes: srv.tlsHandshakes.filter((h) => !h.resumed).length,
+    resumedHandshakes: srv.tlsHandshakes.filter((h) => h.resumed).length,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+async function main(): Promise<void> {
+  const configs: Config[] = [];
+  for (const protocol of ['http', 'https'] as const)
+    for (const rtt of RTTS) for (const n of PAGES) for (const keepAlive of [true, false]) configs.push({ protocol, keepAlive, rtt, n });
+  console.log(`bench: ${configs.length} configurations × ${REPS} runs; ${PARALLEL} connections per host at most`);
+  console.log('NOTE: the TCP handshake is modelled by the latency proxy (a new connection waits 1 RTT); TLS handshakes are real.\n');
+
+  const rows: Row[] = [];
+  for (const [i, config] of configs.entries()) {
+    const runs = [];
+    for (let r = 0; r < REPS; r++) runs.push(await loadPage(config));
+    const row: Row = {
+      ...runs[0]!,
+      medianMs: median(runs.map((x) => x.ms)),
+      modelMs: modelMs(config),
+    };
+    rows.push(row);
+    console.log(
+      `[${pad(i + 1, 2)}/${configs.length}] ${config.protocol.padEnd(5)} ${config.keepAlive ? 'keep-alive' : 'close     '} RTT ${pad(config.rtt, 3)} ms  N ${pad(config.n, 3)}: ` +
+        `${pad(row.medianMs.toFixed(0), 5)} ms (model ${pad(row.modelMs, 5)})  ${pad(row.connections, 3)} connections` +
+        (config.protocol === 'https' ? `, TLS ${row.fullHandshakes} full + ${row.resumedHandshakes} resumed` : ''),
+    );
+  }
+
+  const report = renderReport(rows);
+  console.log('\n' + report);
+  const out = path.resolve(__dirname, '..', 'results');
+  writeFileSync(path.join(out, 'bench.md'), `# Keep-alive bench\n\nGenerated by \`npm run bench${long ? ' -- --long' : ''}\`.\n\n${report}`);
+  writeFileSync(path.join(out, 'bench.json'), JSON.stringify(rows, null, 1) + '\n');
+  writeFileSync(path.join(out, 'bench.svg'), renderChart(rows));
+  console.log('wrote results/bench.md, results/bench.json, results/bench.svg (open the SVG in a browser)');
+}
+
+/** The ratio table: without / with keep-alive, measured against the model. */
+function renderReport(rows: Row[]): string {
+  const find = (c: Omit<Config, 'keepAlive'>, keepAlive: boolean) =>
+    rows.find((r) => r.protocol === c.protocol && r.rtt === c.rtt && r.n === c.n && r.keepAlive === keepAlive)!;
+  const lines = [
+    'The TCP handshake is modelled (a new connection waits one RTT in the proxy); TLS handshakes are real.',
+    'Model: a request costs 1 RTT, a new connection 1 RTT more (2 with TLS 1.3), 6 connections in parallel.',
+    '',
+    '| protocol | RTT ms | N | keep-alive ms (model) | close ms (model) | connections k-a / close | TLS full+resumed k-a / close | ratio measured | ratio model | deviation |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  let worst = 0;
+  for (const ka of rows.filter((r) => r.keepAlive)) {
+    const close = find(ka, false);
+    const measured = close.medianMs / ka.medianMs;
+    const model = ka.modelMs > 0 ? close.modelMs / ka.modelMs : NaN;
+    const deviation = Number.isNaN(model) ? NaN : (measured - model) / model;
+    if (ka.rtt >= 20) worst = Math.max(worst, Math.abs(deviation));
+    const tls = (r: Row) => (r.protocol === 'https' ? `${r.fullHandshakes}+${r.resumedHandshakes}` : '—');
+    lines.push(
+      `| ${ka.protocol} | ${ka.rtt} | ${ka.n} | ${ka.medianMs.toFixed(0)} (${ka.modelMs}) | ${close.medianMs.toFixed(0)} (${close.modelMs}) | ` +
+        `${ka.connections} / ${close.connections} | ${tls(ka)} / ${tls(close)} | ${measured.toFixed(2)} | ` +
+        `${Number.isNaN(model) ? '—' : model.toFixed(2)} | ${Number.isNaN(deviation) ? '— (no RTT)' : `${(deviation * 100).toFixed(1)} %`} |`,
+    );
+  }
+  lines.push('', `Largest deviation from the model at RTT ≥ 20 ms: ${(worst * 100).toFixed(1)} % (${worst <= 0.1 ? 'within' : 'OUTSIDE'} 10 %).`);
+  return lines.join('\n') + '\n';
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
