@@ -15,6 +15,9 @@ cd "$dir"
 cat > package.json <<'JSON'
 { "name": "copied-spec", "private": true, "scripts": { "test": "jest" } }
 JSON
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "strict": true, "esModuleInterop": true, "types": ["node", "jest"] } }
+JSON
 cat > jest.config.js <<'JS'
 module.exports = { preset: 'ts-jest', testEnvironment: 'node' };
 JS

@@ -37,7 +37,7 @@ async function idleAfterOneRequest(srv: ServerFixture): Promise<number> {
 }
 
 describe('when a Node server closes an idle kept-alive connection', () => {
-  itOn({ until: 18 }, 'exactly keepAliveTimeout after the response, as advertised', async () => {
+  itOn({ until: 19 }, 'exactly keepAliveTimeout after the response, as advertised', async () => {
     const srv = await startServer({ keepAliveTimeout: 200 });
     const idle = await idleAfterOneRequest(srv);
 
