@@ -48,3 +48,16 @@ export async function emitsWithin(emitter: EventEmitter, event: string, ms: numb
 export function msSince(start: number): number {
   return Math.round(performance.now() - start);
 }
+
+/**
+ * How early a Node timer may look when timed with `performance.now()`.
+ * Timers count from the event loop's cached clock (libuv's loop time, read
+ * when the current loop iteration began), so in a busy worker a long
+ * iteration makes a timer seem to fire early by up to that iteration's
+ * length. Timing specs allow this much, and choose values far enough apart
+ * that the allowance never blurs two cases.
+ */
+export const TIMER_EARLY_MS = 50;
+
+/** How late a timer may fire on a loaded 2-core machine before a spec calls it wrong. */
+export const TIMER_LATE_MS = 800;

@@ -12,7 +12,7 @@
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets } from '../helpers/agents';
-import { emitsWithin, within } from '../helpers/wait';
+import { emitsWithin, within, TIMER_EARLY_MS } from '../helpers/wait';
 
 describe("the agent's timeout evicts idle pooled sockets", () => {
   it('with timeout: 150 the client closes the pooled socket after 150 ms idle; the next request connects anew', async () => {
@@ -23,7 +23,7 @@ describe("the agent's timeout evicts idle pooled sockets", () => {
     await within(1_000, 'server seeing the close', srv.closed(1));
     const next = await request(srv, { agent });
 
-    expect(closedAt - first.endedAt!).toBeGreaterThanOrEqual(150 - 2);
+    expect(closedAt - first.endedAt!).toBeGreaterThanOrEqual(150 - TIMER_EARLY_MS);
     expect(next.reused).toBe(false);
     expect(srv.connections).toHaveLength(2);
   });

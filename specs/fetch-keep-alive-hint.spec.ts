@@ -13,7 +13,7 @@
  */
 import { startServer, type ServerFixture } from '../helpers/server';
 import { itOn } from '../helpers/versions';
-import { within } from '../helpers/wait';
+import { within, TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 
 /** A server that says `Keep-Alive: <hint>` and itself keeps connections a minute. */
 function serverHinting(hint: string): Promise<ServerFixture> {
@@ -49,8 +49,8 @@ describe("fetch() follows the server's Keep-Alive: timeout hint", () => {
     const idle = await srv.idleBeforeClose(1, 3_000);
 
     expect(srv.connections).toHaveLength(1);
-    expect(idle).toBeGreaterThanOrEqual(1_000 - 2);
-    expect(idle).toBeLessThan(1_000 + 800);
+    expect(idle).toBeGreaterThanOrEqual(1_000 - TIMER_EARLY_MS);
+    expect(idle).toBeLessThan(1_000 + TIMER_LATE_MS);
   });
 
   itOn({ until: 18 }, 'after "timeout=1" (no more than the 1 s threshold) the connection is closed at once; the next fetch connects anew', async () => {

@@ -19,6 +19,7 @@
 import { startServer } from '../helpers/server';
 import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
+import { TIMER_EARLY_MS } from '../helpers/wait';
 import { openRaw } from '../helpers/raw';
 import { idleCloseMs, shortIdle } from '../helpers/node-server';
 import { GET_HTTP11 } from '../fixtures/messages';
@@ -48,7 +49,7 @@ describe('Keep-Alive: max=N, from server.maxRequestsPerSocket', () => {
     const response = await raw.readResponse();
 
     expect(response.headers.connection).toEqual(['close']);
-    expect(await srv.idleBeforeClose(1)).toBeGreaterThanOrEqual(idleCloseMs(srv.server) - 2);
+    expect(await srv.idleBeforeClose(1)).toBeGreaterThanOrEqual(idleCloseMs(srv.server) - TIMER_EARLY_MS);
   });
 
   it('a request sent on that connection anyway is answered 503 Service Unavailable, unseen by the handler', async () => {

@@ -19,11 +19,10 @@ import { startServer, type ServerFixture } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets } from '../helpers/agents';
 import { itOn } from '../helpers/versions';
-import { within } from '../helpers/wait';
+import { within, TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 
-/** Timers never fire early by more than a millisecond or two; load only makes them late. */
-const EARLY = 15;
-const LATE = 800;
+const EARLY = TIMER_EARLY_MS;
+const LATE = TIMER_LATE_MS;
 
 /** A server whose handler sends its own Keep-Alive hint, as in Node's test-http-keep-alive-timeout-custom. */
 function serverHinting(hint: string): Promise<ServerFixture> {

@@ -16,17 +16,18 @@
 import * as http from 'node:http';
 import { startServer, type ServerFixture } from '../helpers/server';
 import { openRaw } from '../helpers/raw';
+import { TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 import { idleCloseMs, shortIdle } from '../helpers/node-server';
 import { itOn } from '../helpers/versions';
 import { GET_HTTP11 } from '../fixtures/messages';
 
 /**
  * Idle time is measured on the server, where the timer runs: from the end of
- * the response to the connection's 'close'. Timers never fire early (a
- * millisecond of rounding aside); load only makes them late.
+ * the response to the connection's 'close' (see TIMER_EARLY_MS for why a
+ * timer may look a little early).
  */
-const EARLY = 2;
-const LATE = 800;
+const EARLY = TIMER_EARLY_MS;
+const LATE = TIMER_LATE_MS;
 
 /** One request on a fresh raw connection; then how long the server let it idle. */
 async function idleAfterOneRequest(srv: ServerFixture): Promise<number> {

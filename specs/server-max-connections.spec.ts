@@ -17,6 +17,7 @@ import { request } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { shortIdle, idleCloseMs } from '../helpers/node-server';
 import { openRaw } from '../helpers/raw';
+import { TIMER_EARLY_MS } from '../helpers/wait';
 import { GET_HTTP11 } from '../fixtures/messages';
 
 /**
@@ -60,7 +61,7 @@ describe('idle kept-alive connections hold server slots', () => {
     const idle = await srv.idleBeforeClose(1, idleCloseMs(srv.server) + 2_000);
     const next = await request(srv, { agent: keepAliveAgent() });
 
-    expect(idle).toBeGreaterThanOrEqual(idleCloseMs(srv.server) - 2);
+    expect(idle).toBeGreaterThanOrEqual(idleCloseMs(srv.server) - TIMER_EARLY_MS);
     expect(next.status).toBe(200);
     expect(drops).toHaveLength(0);
   });
