@@ -27,6 +27,11 @@ export function keepsAlive(agent: http.Agent): boolean {
   return (agent as http.Agent & { keepAlive: boolean }).keepAlive;
 }
 
+/** How many requests wait in the agent's queue (`agent.requests`), all hosts together. */
+export function queuedRequests(agent: http.Agent): number {
+  return Object.values(agent.requests).reduce((n, list) => n + (list?.length ?? 0), 0);
+}
+
 /** Every socket the agent holds, busy and free, for host:port keys. */
 export function pooledSockets(agent: http.Agent): { busy: number; free: number } {
   const count = (sets: NodeJS.ReadOnlyDict<unknown[]>) =>

@@ -64,6 +64,8 @@ export interface ServerFixture {
   peerPorts(): number[];
   /** How many distinct connections carried requests. */
   distinctPeerPorts(): number;
+  /** Resolves once the server has accepted `n` connections in all. */
+  accepted(n: number): Promise<void>;
   /** Resolves with `performance.now()` at the moment the n-th accepted connection (from 1) closed. */
   closed(connection: number): Promise<number>;
   /**
@@ -74,6 +76,19 @@ export interface ServerFixture {
   idleBeforeClose(connection: number, boundMs?: number): Promise<number>;
   /** Close the server and every connection, idle keep-alive ones included. */
   close(): Promise<void>;
+}
+
+/**
+ * A handler that answers "ok" with one header of its own choosing, such as
+ * `Keep-Alive: timeout=1` or `Connection: close`; an array sends the header
+ * once per value.
+ */
+export function respondWithHeader(name: string, value: string | string[]): Handler {
+  return (req, res) => {
+    req.resume();
+    res.setHeader(name, value);
+    res.end('ok');
+  };
 }
 
 /** Default handler: consume the request body, answer with the peer port. */
@@ -157,6 +172,12 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
     tlsHandshakes,
     peerPorts: () => requests.map((r) => r.peerPort),
     distinctPeerPorts: () => new Set(requests.map((r) => r.peerPort)).size,
+    accepted: (n) =>
+      new Promise<void>((resolve) => {
+        const check = () => connections.length >= n && (server.off('connection', check), resolve());
+        server.on('connection', check);
+        check();
+      }),
     closed: (connection) => {
       const socket = connections[connection - 1];
       if (!socket) return Promise.reject(new Error(`no connection #${connection}`));

@@ -10,14 +10,11 @@
  * docs, `agent.maxSockets` (default Infinity), `agent.requests`.
  * Versions: the same on every Node major.
  */
-import * as http from 'node:http';
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';
-import { keepAliveAgent } from '../helpers/agents';
+import { keepAliveAgent, queuedRequests } from '../helpers/agents';
 import { holdResponses } from '../helpers/hold';
 import { emitsWithin, within } from '../helpers/wait';
-
-const queued = (agent: http.Agent) => Object.values(agent.requests).flat().length;
 
 describe('maxSockets caps connections per host, like a browser', () => {
   it('20 requests at once through maxSockets: 6 reach the server on 6 connections; 14 wait in the agent queue', async () => {
@@ -29,7 +26,7 @@ describe('maxSockets caps connections per host, like a browser', () => {
 
     expect(await emitsWithin(srv.server, 'request', 100)).toBe(false);
     expect(hold.arrivedCount()).toBe(6);
-    expect(queued(agent)).toBe(14);
+    expect(queuedRequests(agent)).toBe(14);
 
     hold.releaseAll();
     await within(2_000, 'all 20 responses', all);
@@ -45,7 +42,7 @@ describe('maxSockets caps connections per host, like a browser', () => {
     const all = Promise.all(Array.from({ length: 20 }, () => request(srv, { agent })));
     await within(2_000, 'twenty requests arriving', hold.arrived(20));
 
-    expect(queued(agent)).toBe(0);
+    expect(queuedRequests(agent)).toBe(0);
     hold.releaseAll();
     await within(2_000, 'all 20 responses', all);
     expect(srv.connections).toHaveLength(20);

@@ -10,7 +10,7 @@
 import * as http from 'node:http';
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';
-import { keepAliveAgent } from '../helpers/agents';
+import { keepAliveAgent, queuedRequests } from '../helpers/agents';
 import { holdResponses } from '../helpers/hold';
 import { emitsWithin, within } from '../helpers/wait';
 
@@ -22,8 +22,6 @@ async function twoEachToTwoServers(agent: http.Agent) {
   return { servers, hold, all };
 }
 
-const queued = (agent: http.Agent) => Object.values(agent.requests).flat().length;
-
 describe('maxTotalSockets caps connections across all hosts', () => {
   it('with maxTotalSockets: 2, only two of four requests to two servers are outstanding at once', async () => {
     const agent = keepAliveAgent({ maxTotalSockets: 2 });
@@ -33,7 +31,7 @@ describe('maxTotalSockets caps connections across all hosts', () => {
 
     expect(more).toEqual([false, false]);
     expect(hold.arrivedCount()).toBe(2);
-    expect(queued(agent)).toBe(2);
+    expect(queuedRequests(agent)).toBe(2);
     hold.releaseAll();
     await within(2_000, 'all four responses', all);
     expect(servers[0]!.requests.length + servers[1]!.requests.length).toBe(4);
@@ -44,7 +42,7 @@ describe('maxTotalSockets caps connections across all hosts', () => {
     const { servers, hold, all } = await twoEachToTwoServers(agent);
     await within(2_000, 'four requests arriving', hold.arrived(4));
 
-    expect(queued(agent)).toBe(0);
+    expect(queuedRequests(agent)).toBe(0);
     hold.releaseAll();
     await within(2_000, 'all four responses', all);
     expect(servers[0]!.connections.length + servers[1]!.connections.length).toBe(4);

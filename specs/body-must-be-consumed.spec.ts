@@ -12,10 +12,8 @@
 import * as http from 'node:http';
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';
-import { keepAliveAgent, pooledSockets } from '../helpers/agents';
-import { emitsWithin } from '../helpers/wait';
-
-const queued = (agent: http.Agent) => Object.values(agent.requests).flat().length;
+import { keepAliveAgent, pooledSockets, queuedRequests } from '../helpers/agents';
+import { emitsWithin, within } from '../helpers/wait';
 
 describe('the body must be read before the connection is reused', () => {
   it("an unread response never emits 'end', so with maxSockets: 1 the next request stays queued", async () => {
@@ -25,7 +23,7 @@ describe('the body must be read before the connection is reused', () => {
     const second = request(srv, { agent });
 
     expect(await emitsWithin(first.res, 'end', 100)).toBe(false);
-    expect(queued(agent)).toBe(1);
+    expect(queuedRequests(agent)).toBe(1);
     expect(srv.requests).toHaveLength(1);
 
     first.res.resume(); // read and discard: now 'end' fires and the socket is freed
@@ -64,7 +62,7 @@ describe('the body must be read before the connection is reused', () => {
     const srv = await startServer({ handler: (req, res) => (req.resume(), res.end('x'.repeat(64 * 1024))) });
     const agent = keepAliveAgent({ maxSockets: 1 });
     http.get({ host: '127.0.0.1', port: srv.port, agent }); // nobody listens for 'response'
-    const second = await request(srv, { agent });
+    const second = await within(2_000, 'the queued request being served', request(srv, { agent }));
 
     expect(srv.requests).toHaveLength(2);
     expect(srv.distinctPeerPorts()).toBe(1);

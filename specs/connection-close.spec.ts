@@ -13,7 +13,7 @@
  *   ≤ 19 the server closes silently after the response (19 checked by hand);
  *   ≥ 20 the connection stays open and is reused.
  */
-import { startServer, type Handler } from '../helpers/server';
+import { startServer, respondWithHeader, type Handler } from '../helpers/server';
 import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { openRaw } from '../helpers/raw';
@@ -54,13 +54,7 @@ describe('Connection: close ends persistence after that response', () => {
   });
 
   it("a handler that sets Connection: close makes the agent drop the socket: the next request opens a new connection", async () => {
-    const srv = await startServer({
-      handler: (req, res) => {
-        req.resume();
-        res.setHeader('Connection', 'close');
-        res.end('bye');
-      },
-    });
+    const srv = await startServer({ handler: respondWithHeader('Connection', 'close') });
     const agent = keepAliveAgent();
     const results = await serially(2, () => request(srv, { agent }));
 

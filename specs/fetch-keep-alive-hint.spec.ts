@@ -11,20 +11,13 @@
  *           ≤ 18 (undici 5): threshold 1 s — `timeout=1` stops reuse,
  *           `timeout=2` does not; its timers are coarse (±1 s), so no exact time.
  */
-import { startServer, type ServerFixture } from '../helpers/server';
+import { startServer, respondWithHeader, type ServerFixture } from '../helpers/server';
 import { itOn } from '../helpers/versions';
 import { within, TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 
 /** A server that says `Keep-Alive: <hint>` and itself keeps connections a minute. */
 function serverHinting(hint: string): Promise<ServerFixture> {
-  return startServer({
-    keepAliveTimeout: 60_000,
-    handler: (req, res) => {
-      req.resume();
-      res.setHeader('Keep-Alive', hint);
-      res.end('ok');
-    },
-  });
+  return startServer({ keepAliveTimeout: 60_000, handler: respondWithHeader('Keep-Alive', hint) });
 }
 
 /** Two fetches a macrotask apart. */

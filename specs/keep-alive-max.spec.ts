@@ -16,7 +16,7 @@
  * Versions: the same on every Node major. Unlike Apache, Node does not count
  * `max` down: every response before the last says the same `max=N`.
  */
-import { startServer } from '../helpers/server';
+import { startServer, respondWithHeader } from '../helpers/server';
 import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { TIMER_EARLY_MS } from '../helpers/wait';
@@ -112,13 +112,7 @@ describe('Keep-Alive: max=N, from server.maxRequestsPerSocket', () => {
   });
 
   it('the agent does not read max=: a server that says max=1 but keeps the connection open gets it reused', async () => {
-    const srv = await startServer({
-      handler: (req, res) => {
-        req.resume();
-        res.setHeader('Keep-Alive', 'timeout=5, max=1');
-        res.end('ok');
-      },
-    });
+    const srv = await startServer({ handler: respondWithHeader('Keep-Alive', 'timeout=5, max=1') });
     const agent = keepAliveAgent();
     await serially(3, () => request(srv, { agent }));
 

@@ -15,7 +15,7 @@
  * Only `timeout=` at the very start of the header is read (/^timeout=(\d+)/).
  */
 import * as http from 'node:http';
-import { startServer, type ServerFixture } from '../helpers/server';
+import { startServer, respondWithHeader, type ServerFixture } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets } from '../helpers/agents';
 import { itOn } from '../helpers/versions';
@@ -25,15 +25,7 @@ const EARLY = TIMER_EARLY_MS;
 const LATE = TIMER_LATE_MS;
 
 /** A server whose handler sends its own Keep-Alive hint, as in Node's test-http-keep-alive-timeout-custom. */
-function serverHinting(hint: string): Promise<ServerFixture> {
-  return startServer({
-    handler: (req, res) => {
-      req.resume();
-      res.setHeader('Keep-Alive', hint);
-      res.end(String(req.socket.remotePort));
-    },
-  });
-}
+const serverHinting = (hint: string): Promise<ServerFixture> => startServer({ handler: respondWithHeader('Keep-Alive', hint) });
 
 describe("what a Node agent does with the server's Keep-Alive: timeout hint", () => {
   itOn({ until: 18 }, 'the agent ignores the hint: after "timeout=1" the socket is pooled and reused', async () => {

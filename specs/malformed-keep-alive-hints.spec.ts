@@ -14,20 +14,14 @@
  * hints by those rules, and Node ignores them.
  * Versions: ≤ 18 reads no hint at all; ≥ 20 as above (19 not in the matrix).
  */
-import { startServer } from '../helpers/server';
+import { startServer, respondWithHeader } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets } from '../helpers/agents';
 import { itOn } from '../helpers/versions';
 
 /** The agent's idle timer after one response carrying `hint`, or 'not pooled'. */
 async function poolingAfter(hint: string | string[]): Promise<{ timer: number | 'not pooled'; seen: unknown }> {
-  const srv = await startServer({
-    handler: (req, res) => {
-      req.resume();
-      res.setHeader('Keep-Alive', hint);
-      res.end('ok');
-    },
-  });
+  const srv = await startServer({ handler: respondWithHeader('Keep-Alive', hint) });
   const agent = keepAliveAgent({ timeout: 10_000 });
   const result = await request(srv, { agent });
   await new Promise((resolve) => process.nextTick(resolve)); // the 'free' tick

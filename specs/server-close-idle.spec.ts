@@ -80,7 +80,7 @@ describe('closing idle kept-alive connections from the server', () => {
   itOn({ until: 24 }, 'closeIdleConnections() leaves a connection that has not sent a request yet', async () => {
     const srv = await startServer();
     const fresh = await openRaw(srv.port);
-    await within(1_000, 'server accepting', srv.connections.length ? Promise.resolve([]) : once(srv.server, 'connection'));
+    await within(1_000, 'server accepting', srv.accepted(1));
     srv.server.closeIdleConnections();
 
     expect(await emitsWithin(fresh.socket, 'end', 200)).toBe(false);
@@ -89,7 +89,7 @@ describe('closing idle kept-alive connections from the server', () => {
   itOn({ since: 26 }, 'closeIdleConnections() also closes a connection that has not sent a request yet', async () => {
     const srv = await startServer();
     const fresh = await openRaw(srv.port);
-    await within(1_000, 'server accepting', srv.connections.length ? Promise.resolve([]) : once(srv.server, 'connection'));
+    await within(1_000, 'server accepting', srv.accepted(1));
     srv.server.closeIdleConnections();
 
     await within(1_000, 'fresh connection closed', fresh.closed);
