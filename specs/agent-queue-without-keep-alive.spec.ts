@@ -6,9 +6,10 @@
  * nothing is queued. With the default `maxSockets` (Infinity) it says
  * `Connection: close` and never reuses.
  *
- * Source: Node docs, `new Agent({ keepAlive })` ("keep sockets around even
- * when there are no outstanding requests"); lib/_http_client.js
- * (shouldKeepAlive for an agent with finite maxSockets).
+ * Source: Node docs, `http.Agent` ("reusing a single socket connection for
+ * each until the queue is empty, at which time the socket is either
+ * destroyed or put into a pool … depends on the keepAlive option");
+ * lib/_http_client.js (shouldKeepAlive for an agent with finite maxSockets).
  * Versions: the same on every Node major.
  */
 import * as http from 'node:http';

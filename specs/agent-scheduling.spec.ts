@@ -1,8 +1,10 @@
 /**
  * Rule agent-scheduling: when several idle sockets are pooled, `scheduling`
- * decides which one the next request gets: 'lifo' (the default since Node
- * 15.6) takes the most recently freed socket, 'fifo' the one idle longest.
- * LIFO lets rarely used sockets age out; FIFO spreads use over all of them.
+ * decides which one the next request gets: 'lifo' (the default on every
+ * major here) takes the most recently freed socket, 'fifo' the one idle
+ * longest. Per Node's docs, at a low request rate LIFO lowers the risk of
+ * picking a socket the server closed for inactivity; at a high rate FIFO
+ * keeps the most sockets open.
  *
  * Source: Node docs, `http.Agent` `scheduling` option; Node's
  * test-http-agent-scheduling.js (which also compares peer ports).

@@ -5,8 +5,11 @@
  * otherwise it opens another connection. `res.resume()` is enough to free it.
  *
  * Source: the seed ("the response body must be consumed or 'end' never
- * fires"); Node docs, `http.ClientRequest` ("the data from the response
- * object must be consumed … until it does, the socket is not released").
+ * fires"); RFC 9112 §9.3 ("a client MUST read the entire response message
+ * body if it intends to reuse the same connection"); Node docs,
+ * `http.request()` ("Until the data is consumed, the 'end' event will not
+ * fire"; "If no 'response' handler is added, then the response will be
+ * entirely discarded").
  * Versions: the same on every Node major.
  */
 import * as http from 'node:http';

@@ -2,8 +2,9 @@
  * Rule connection-identity: two requests travelled on one TCP connection
  * exactly when the server saw the same client (peer) port for both.
  *
- * Source: the seed (a server logging `req.socket.remotePort`); RFC 9293 §3.1
- * (a TCP connection is named by its two address:port pairs) and RFC 9112 §9
+ * Source: the seed (a server logging `req.socket.remotePort`); RFC 9293,
+ * TCP (a connection is identified by the pair of sockets, address and port,
+ * at its two ends) and RFC 9112 §9
  * (HTTP/1.1 connection management). Every other spec in this suite uses
  * this rule as its evidence.
  * Versions: the same on every Node major.

@@ -4,8 +4,9 @@
  * Node major: before 19 the global agent did not keep connections alive.
  *
  * Source: the seed's first attempt (two `http.request` POSTs, no agent: two
- * ports and `Connection: close`); Node docs, `http.globalAgent` ("keepAlive
- * is now true by default", changed in v19.0.0); RFC 9112 §9.6 (close option).
+ * ports and `Connection: close`); Node docs, `http.globalAgent` (its history
+ * notes v19.0.0: the agent now uses keep-alive and a 5 s timeout by
+ * default); RFC 9112 §9.6 (close option).
  * Versions: ≤ 18 — `Connection: close`, one connection per request.
  *           ≥ 19 — `Connection: keep-alive`, serial requests share one
  *           connection (19 checked by hand; the matrix runs 18, 20, 22, 24, 26).

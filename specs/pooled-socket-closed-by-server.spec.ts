@@ -5,8 +5,9 @@
  * that port.
  *
  * Source: the seed's Q&A ("the server may close whenever it likes after a
- * response"); RFC 9112 §9.5; Node docs, `http.Agent` ("when a socket is
- * closed by the server … it is removed from the pool").
+ * response"); RFC 9112 §9.5; Node docs, `http.Agent` ("servers may still
+ * close idle connections, in which case they will be removed from the pool
+ * and a new connection will be made when a new HTTP request is made").
  * Versions: the same on every Node major.
  */
 import getPort from 'get-port';

@@ -1,11 +1,12 @@
 /**
  * Rule stray-bytes-on-idle-socket: bytes that arrive on a pooled socket while
- * no request is outstanding cannot belong to any response (RFC 9112 §9.3:
- * responses answer requests in order). Since Node 22 the agent closes such a
+ * no request is outstanding cannot belong to any response. Since Node 22 the agent closes such a
  * socket and the next request opens a new connection; up to Node 20 the
  * bytes were dropped silently and the socket stayed pooled and was reused.
  *
- * Source: RFC 9112 §9.3; measured. No crash and no unhandled error on any major.
+ * Source: RFC 9112 §9.3.2 (responses are matched to requests only by their
+ * order, so bytes with no request outstanding match none); measured.
+ * No crash and no unhandled error on any major.
  * Versions: ≤ 20 silently dropped, socket reused; ≥ 22 socket closed
  *           (21 not checked).
  */

@@ -4,8 +4,9 @@
  * (ECONNRESET "aborted") — no 'end', no crash — and the agent does not reuse
  * that connection: the next request opens a new one.
  *
- * Source: RFC 9112 §8 (incomplete messages: a client must not treat a
- * truncated response as complete, and the connection cannot be reused);
+ * Source: RFC 9112 §8 ("A client that receives an incomplete response
+ * message, which can occur when a connection is closed prematurely …, MUST
+ * record the message as incomplete");
  * Node docs, `http.IncomingMessage` ('aborted' deprecated in favour of 'error').
  * Versions: the same on every Node major.
  */

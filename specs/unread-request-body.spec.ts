@@ -5,9 +5,9 @@
  * on it is served. (Measured up to 1 MiB; this spec uses 256 KiB, far more
  * than one socket read.)
  *
- * Source: RFC 9112 §9.3 (a server must read the whole request message to
- * keep the connection); Node's lib/_http_server.js (resOnFinish dumps an
- * unconsumed request).
+ * Source: RFC 9112 §9.3 ("A server MUST read the entire request message body
+ * or close the connection after sending its response"); Node's
+ * lib/_http_server.js (resOnFinish dumps an unconsumed request).
  * Versions: the same on every Node major.
  */
 import type { IncomingMessage } from 'node:http';
