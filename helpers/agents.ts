@@ -38,3 +38,8 @@ export function pooledSockets(agent: http.Agent): { busy: number; free: number }
     Object.values(sets).reduce((n, list) => n + (list?.length ?? 0), 0);
   return { busy: count(agent.sockets), free: count(agent.freeSockets) };
 }
+
+/** Whether `socket` sits in the agent's pool of free sockets. */
+export function isPooled(agent: http.Agent, socket: unknown): boolean {
+  return Object.values(agent.freeSockets).some((list) => list?.includes(socket as never));
+}

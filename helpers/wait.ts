@@ -61,3 +61,12 @@ export const TIMER_EARLY_MS = 50;
 
 /** How late a timer may fire on a loaded 2-core machine before a spec calls it wrong. */
 export const TIMER_LATE_MS = 800;
+
+/**
+ * Resolve on the next `process.nextTick`: the tick in which an agent frees a
+ * socket whose response has ended ('free' is emitted one tick after 'end').
+ * node:timers/promises has setImmediate and setTimeout, but no nextTick.
+ */
+export function nextTick(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
+}

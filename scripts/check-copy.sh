@@ -22,6 +22,6 @@ cat > jest.config.js <<'JS'
 module.exports = { preset: 'ts-jest', testEnvironment: 'node' };
 JS
 npm install --save-dev --no-audit --no-fund --prefer-offline --loglevel=error \
-  jest@30 ts-jest@29 typescript@5 @types/jest@30 @types/node >/dev/null
+  jest@30 ts-jest@29 typescript@5 @types/jest@30 @types/node semver @types/semver >/dev/null
 npx jest --ci "specs/$spec"
 echo "check:copy: $spec runs in a fresh Jest project"

@@ -22,7 +22,10 @@ export interface TestOutcome {
 }
 
 export interface RunResult {
+  /** What the runtime printed for `--version`. */
   version: string;
+  /** The Node release the runtime reports (`process.versions.node`). */
+  nodeVersion: string;
   tests: TestOutcome[];
   /** Suites that failed to run at all (syntax error, crash). */
   brokenSuites: string[];
@@ -48,27 +51,29 @@ export function firstLine(message: string): string {
 }
 
 /**
- * Run Jest under `nodeBin` with `env` added; returns the reduced outcome.
- * `jestArgs` narrows the run (e.g. a spec path).
+ * Run Jest under `nodeBin` (node, or bun/deno with `runArgs` such as
+ * `run -A`) with `env` added; returns the reduced outcome. `jestArgs` narrows
+ * the run (e.g. a spec path).
  */
-export function runSuite(nodeBin: string, env: NodeJS.ProcessEnv = {}, jestArgs: string[] = []): RunResult {
+export function runSuite(nodeBin: string, env: NodeJS.ProcessEnv = {}, jestArgs: string[] = [], runArgs: string[] = []): RunResult {
   const dir = mkdtempSync(path.join(tmpdir(), 'ka-specs-'));
   const outputFile = path.join(dir, 'report.json');
   const started = Date.now();
   try {
     const jest = require.resolve('jest/bin/jest', { paths: [ROOT] });
-    const run = spawnSync(nodeBin, [jest, '--ci', '--silent', '--json', `--outputFile=${outputFile}`, ...jestArgs], {
+    const run = spawnSync(nodeBin, [...runArgs, ...(path.basename(nodeBin) === 'node' ? ['--require', path.join(ROOT, 'scripts', 'jest-compat.js')] : []), jest, '--ci', '--silent', '--json', `--outputFile=${outputFile}`, ...jestArgs], {
       cwd: ROOT,
       env: { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`, ...env },
       encoding: 'utf8',
       timeout: 5 * 60_000,
     });
     const version = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    const nodeVersion = spawnSync(nodeBin, [...runArgs, path.join(ROOT, 'scripts', 'print-node-version.js')], { encoding: 'utf8' }).stdout.trim();
     let report: JestReport;
     try {
       report = JSON.parse(readFileSync(outputFile, 'utf8')) as JestReport;
     } catch {
-      throw new Error(`Jest under ${version} wrote no report:\n${run.stderr.slice(-2000)}`);
+      throw new Error(`Jest under ${version} wrote no report (exit ${run.status ?? run.signal}${run.error ? `, ${run.error.message}` : ''}): ${run.stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
     const tests: TestOutcome[] = [];
     const brokenSuites: string[] = [];
@@ -83,7 +88,7 @@ export function runSuite(nodeBin: string, env: NodeJS.ProcessEnv = {}, jestArgs:
       }
     }
     tests.sort((x, y) => x.file.localeCompare(y.file) || 0);
-    return { version, tests, brokenSuites, seconds: (Date.now() - started) / 1000 };
+    return { version, nodeVersion, tests, brokenSuites, seconds: (Date.now() - started) / 1000 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

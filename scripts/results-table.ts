@@ -1,87 +1,140 @@
 /**
- * Render results/node-<major>.json files into results/RESULTS.md: rows are
- * every spec (grouped by rule, linked to its file), columns every major;
- * a cell says pass, fail (with the message), or n/a with the gate's reason.
+ * Render results/runs/<runtime>-<version>.json into results/RESULTS.md, in
+ * the manner of node.green and cache-tests: rows are every spec's tests,
+ * grouped by rule and linked to the spec; columns are the releases run, in
+ * order, neighbouring Node releases with identical results merged into one
+ * column; then one column per other runtime. A cell is ✅, ❌ with the first
+ * line of the failure, n/a with the gate that excludes the release, or
+ * "did not load" with why.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import * as semver from 'semver';
 import { ROOT, type TestOutcome } from './jest-run';
 
-export interface VersionResults {
-  major: number;
+export interface TargetResults {
+  runtime: 'node' | 'bun' | 'deno';
   version: string;
+  /** The Node release the runtime reports: what its cells are measured against. */
+  node: string;
   tests: TestOutcome[];
+  /** Spec files that did not load, with the reason. */
+  broken: string[];
 }
 
 export const RESULTS_DIR = path.join(ROOT, 'results');
+export const RUNS_DIR = path.join(RESULTS_DIR, 'runs');
 export const TABLE_FILE = path.join(RESULTS_DIR, 'RESULTS.md');
-/** The one line of the table that names exact versions; left out when checking freshness. */
-export const VERSIONS_LINE = /^Measured on: .*$/m;
 
-export function readResults(): VersionResults[] {
-  return readdirSync(RESULTS_DIR)
-    .filter((f) => /^node-\d+\.json$/.test(f))
-    .map((f) => JSON.parse(readFileSync(path.join(RESULTS_DIR, f), 'utf8')) as VersionResults)
-    .sort((a, b) => a.major - b.major);
+export function runFile(target: { runtime: string; version: string }): string {
+  mkdirSync(RUNS_DIR, { recursive: true });
+  return path.join(RUNS_DIR, `${target.runtime}-${target.version}.json`);
 }
 
-const GATE = / \[(Node [^\]]+)\]$/;
+/** Forget the stored Node runs (the default matrix replaces them all); other runtimes' runs stay. */
+export function clearRuns(): void {
+  mkdirSync(RUNS_DIR, { recursive: true });
+  for (const f of readdirSync(RUNS_DIR)) if (f.startsWith('node-')) rmSync(path.join(RUNS_DIR, f));
+}
+
+const ORDER = ['node', 'bun', 'deno'];
+
+export function readRuns(): TargetResults[] {
+  mkdirSync(RUNS_DIR, { recursive: true });
+  return readdirSync(RUNS_DIR)
+    .filter((f) => /^(node|bun|deno)-.+\.json$/.test(f))
+    .map((f) => JSON.parse(readFileSync(path.join(RUNS_DIR, f), 'utf8')) as TargetResults)
+    .sort((a, b) => ORDER.indexOf(a.runtime) - ORDER.indexOf(b.runtime) || semver.compare(a.version, b.version));
+}
+
+const GATE = / \[((?:Node|undici) [^\]]+)\]$/;
 const escape = (text: string) => text.replace(/\|/g, '\\|');
+const keyOf = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
 
 function cell(test: TestOutcome | undefined): string {
   if (!test) return '—';
   if (test.status === 'passed') return '✅';
   if (test.status === 'failed') return `❌ ${escape(test.message ?? 'failed')}`;
   const gate = GATE.exec(test.title)?.[1];
-  return gate ? `n/a (${gate} only)` : 'skipped';
+  return gate ? `n/a (${gate})` : 'skipped';
 }
 
-export function renderTable(all: VersionResults[]): string {
-  const majors = all.map((r) => r.major);
-  const byKey = all.map((r) => new Map(r.tests.map((t) => [`${t.file}\u0000${t.title}`, t])));
-  // Every (file, title) seen on any major, in file order, then first-seen order.
+/** A column: one run, or neighbouring Node runs with identical outcomes. */
+interface Column {
+  header: string;
+  runs: TargetResults[];
+}
+
+function signature(run: TargetResults): string {
+  return JSON.stringify([run.tests.map((t) => [keyOf(t), t.status]), run.broken.length]);
+}
+
+function columns(runs: TargetResults[]): Column[] {
+  const out: Column[] = [];
+  for (const run of runs) {
+    const last = out[out.length - 1];
+    if (run.runtime === 'node' && last && last.runs[0]!.runtime === 'node' && signature(last.runs[0]!) === signature(run)) last.runs.push(run);
+    else out.push({ header: '', runs: [run] });
+  }
+  for (const c of out) {
+    const first = c.runs[0]!;
+    c.header = first.runtime === 'node'
+      ? c.runs.map((r) => `v${r.version}`).join(', ')
+      : `${first.runtime} ${first.version} (as Node ${first.node})`;
+  }
+  return out;
+}
+
+export function renderTable(runs: TargetResults[]): string {
+  const cols = columns(runs);
+  // Every (file, title) seen in any run, by file, then in first-seen order.
   const keys: Array<{ file: string; title: string }> = [];
   const seen = new Set<string>();
-  for (const r of all) {
-    for (const t of r.tests) {
-      const key = `${t.file}\u0000${t.title}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        keys.push({ file: t.file, title: t.title });
-      }
-    }
-  }
+  for (const r of runs) for (const t of r.tests) if (!seen.has(keyOf(t))) seen.add(keyOf(t)), keys.push({ file: t.file, title: t.title });
+  // Spec files that did not load under some runtime still get their rows from the runs where they did.
   keys.sort((a, b) => a.file.localeCompare(b.file));
+  const byKey = cols.map((c) => new Map(c.runs[0]!.tests.map((t) => [keyOf(t), t])));
 
   const lines: string[] = [
-    '# Results by Node major',
+    '# Results by release',
     '',
     'Generated by `npm run test:matrix` (or `npm run results:table` from the stored',
-    '`results/node-*.json`). Do not edit by hand.',
+    '`results/runs/*.json`). Do not edit by hand.',
     '',
-    `Measured on: ${all.map((r) => r.version).join(', ')}`,
+    'Columns are the releases run; neighbouring Node releases with identical results share a column.',
+    'Bun and Deno are measured against the Node release they report (`process.versions.node`),',
+    'with no gates of their own: a ❌ there is a finding about that runtime, explained in README.',
     '',
     '✅ passed · ❌ failed (first line of the message) · n/a: the expectation is gated to other',
-    'majors; a sibling row states what holds on this one.',
+    'releases; a sibling row states what holds on this one · did not load: the spec file failed to load.',
     '',
   ];
-  const totals = all.map((r) => {
+  for (const c of cols) {
+    const broken = c.runs[0]!.broken;
+    if (broken.length > 0) lines.push(`Spec files that did not load under ${c.header}:`, ...broken.map((b) => `- ${escape(b)}`), '');
+  }
+  const totals = cols.map((c) => {
+    const r = c.runs[0]!;
     const n = (s: string) => r.tests.filter((t) => t.status === s).length;
-    return `${n('passed')} ✅ ${n('failed')} ❌ ${n('skipped')} n/a`;
+    return `${n('passed')} ✅ ${n('failed')} ❌ ${n('skipped')} n/a${r.broken.length ? ` ${r.broken.length} did not load` : ''}`;
   });
-  lines.push(`| rule / expectation | holds on | ${majors.map((m) => `Node ${m}`).join(' | ')} |`);
-  lines.push(`|---|---|${majors.map(() => '---').join('|')}|`);
+  lines.push(`| rule / expectation | holds on | ${cols.map((c) => c.header).join(' | ')} |`);
+  lines.push(`|---|---|${cols.map(() => '---').join('|')}|`);
   lines.push(`| **all specs** | | ${totals.join(' | ')} |`);
   let currentFile = '';
   for (const { file, title } of keys) {
     if (file !== currentFile) {
       currentFile = file;
       const id = path.basename(file).replace(/\.spec\.ts$/, '');
-      lines.push(`| **[${id}](../${file})** | | ${majors.map(() => '').join(' | ')} |`);
+      lines.push(`| **[${id}](../${file})** | | ${cols.map(() => '').join(' | ')} |`);
     }
-    const gate = GATE.exec(title)?.[1] ?? 'every major';
+    const gate = GATE.exec(title)?.[1] ?? 'every release';
     const plain = title.replace(GATE, '').split(' › ').slice(1).join(' › ');
-    const cells = byKey.map((m) => cell(m.get(`${file}\u0000${title}`)));
+    const cells = cols.map((c, i) => {
+      const test = byKey[i]!.get(keyOf({ file, title }));
+      if (!test && c.runs[0]!.broken.some((b) => b.startsWith(file))) return 'did not load';
+      return cell(test);
+    });
     lines.push(`| ${escape(plain)} | ${gate} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n') + '\n';

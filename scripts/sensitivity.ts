@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runSuite, summary, ROOT } from './jest-run';
 import { RESULTS_DIR } from './results-table';
+import * as semver from 'semver';
 
 const DIR = path.join(ROOT, 'scripts', 'regressions');
 
@@ -30,16 +31,17 @@ function main(): number {
   }
   const rows: string[] = [];
   let missed = 0;
-  const major = Number(process.versions.node.split('.')[0]);
+  const version = process.versions.node;
   for (const name of names) {
     const file = path.join(DIR, `${name}.js`);
     const source = readFileSync(file, 'utf8');
     const what = source.split('\n')[0]!.replace(/^\/\/\s*Regression:\s*/, '');
-    // "// Since: Node N (...)": before N the patched behaviour is Node's own, so nothing changes.
-    const since = /^\/\/\s*Since: Node (\d+)(.*)$/m.exec(source);
-    if (since && major < Number(since[1])) {
-      console.log(`  - n/a    ${name}: not a change on Node ${major}${since[2]}`);
-      rows.push(`| [${name}](../scripts/regressions/${name}.js) | ${what} | n/a | not a change on Node ${major}${since[2]} |`);
+    // "// Since: <release or range> (...)": elsewhere the patched behaviour is Node's own, so nothing changes.
+    const since = /^\/\/\s*Since: (.+?) \((.*)\)$/m.exec(source);
+    const range = since ? (/^[\d.]+$/.test(since[1]!) ? `>=${since[1]}` : since[1]!) : undefined;
+    if (range && !semver.satisfies(version, range)) {
+      console.log(`  - n/a    ${name}: not a change on Node ${version} (${since![2]})`);
+      rows.push(`| [${name}](../scripts/regressions/${name}.js) | ${what} | n/a | not a change on Node ${version}: ${since![2]} |`);
       continue;
     }
     const run = runSuite(process.execPath, {

@@ -7,15 +7,20 @@
  * fetch opens a new connection.
  *
  * Source: WHATWG Fetch (request keepalive flag); RFC 9112 §9.6; measured.
- * Versions: the same on every Node major.
+ * Versions: undici before 5.19.1 (Node 18.14.0, undici 5.14.0) refuses a
+ * Connection request header in fetch() ("invalid connection header"), so
+ * there is no way to ask for close; from Node 18.14.1 (undici 5.19.1) it is sent.
  */
 import { startServer, type ServerFixture } from '../helpers/server';
+import { setImmediate } from 'node:timers/promises';
+import { byRelease } from '../helpers/versions';
+import { FETCH_SENDS_CONNECTION_HEADER } from '../helpers/release-gates';
 
 /** Two fetches with `init`, a macrotask apart; the first response's Connection header. */
 async function twoFetches(srv: ServerFixture, init: RequestInit): Promise<string | null> {
   const first = await fetch(`${srv.origin}/`, init);
   await first.text();
-  await new Promise((resolve) => setImmediate(resolve));
+  await setImmediate();
   await (await fetch(`${srv.origin}/`, init)).text();
   return first.headers.get('connection');
 }
@@ -30,12 +35,32 @@ describe("fetch's options and connection reuse", () => {
     expect(srv.requests.map((r) => r.connection)).toEqual([1, 1]);
   });
 
-  it('a Connection: close request header is sent, answered with Connection: close, and the next fetch connects anew', async () => {
-    const srv = await startServer();
-    const answered = await twoFetches(srv, { headers: { connection: 'close' } });
+  byRelease([
+    {
+      on: FETCH_SENDS_CONNECTION_HEADER.yes,
+      title: 'a Connection: close request header is sent, answered with Connection: close, and the next fetch connects anew',
+      test: async () => {
+        const srv = await startServer();
+        const answered = await twoFetches(srv, { headers: { connection: 'close' } });
 
-    expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['close', 'close']);
-    expect(answered).toBe('close');
-    expect(srv.distinctPeerPorts()).toBe(2);
-  });
+        expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['close', 'close']);
+        expect(answered).toBe('close');
+        expect(srv.requests.map((r) => r.connection)).toEqual([1, 2]);
+      },
+    },
+    {
+      on: FETCH_SENDS_CONNECTION_HEADER.no,
+      title: 'a Connection request header is refused before anything is sent: "fetch failed", caused by UND_ERR_INVALID_ARG',
+      test: async () => {
+        const srv = await startServer();
+        const attempt = fetch(`${srv.origin}/`, { headers: { connection: 'close' } });
+
+        await expect(attempt).rejects.toMatchObject({ message: 'fetch failed', cause: { code: 'UND_ERR_INVALID_ARG' } });
+        expect(srv.connections).toHaveLength(0);
+        // Without that header the same fetch goes through (the counter-case).
+        await (await fetch(`${srv.origin}/`)).text();
+        expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['keep-alive']);
+      },
+    },
+  ]);
 });

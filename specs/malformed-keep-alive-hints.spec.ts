@@ -12,32 +12,41 @@
  * Node's lib/_http_agent.js.
  * Where Node differs: `Timeout=1` and a timeout that is not first are real
  * hints by those rules, and Node ignores them.
- * Versions: ≤ 18 reads no hint at all; ≥ 20 as above (19 not in the matrix).
+ * Versions (AGENT_HINT in helpers/release-gates.ts): before 19.0.0 no hint
+ * is read; from 19.0.0 the timer is the hint; from 20.18.0 / 22.9.0 the hint
+ * less a 1 s buffer, and a hint of 1 s or less means "do not pool".
  */
 import { startServer, respondWithHeader } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets } from '../helpers/agents';
-import { itOn } from '../helpers/versions';
+import { byRelease } from '../helpers/versions';
+import { AGENT_HINT } from '../helpers/release-gates';
+import { nextTick } from '../helpers/wait';
 
 /** The agent's idle timer after one response carrying `hint`, or 'not pooled'. */
-async function poolingAfter(hint: string | string[]): Promise<{ timer: number | 'not pooled'; seen: unknown }> {
+type Timer = number | 'not pooled';
+
+async function poolingAfter(hint: string | string[]): Promise<{ timer: Timer; seen: unknown }> {
   const srv = await startServer({ handler: respondWithHeader('Keep-Alive', hint) });
   const agent = keepAliveAgent({ timeout: 10_000 });
   const result = await request(srv, { agent });
-  await new Promise((resolve) => process.nextTick(resolve)); // the 'free' tick
+  await nextTick(); // the 'free' tick
   const pooled = pooledSockets(agent).free === 1;
   return { timer: pooled ? result.socket.timeout ?? 0 : 'not pooled', seen: result.headers['keep-alive'] };
 }
 
-describe('how a Node agent reads odd Keep-Alive hints', () => {
-  itOn({ since: 20 }, 'the well-formed "timeout=3" shortens the 10 s agent timeout to 2 s (the reference case)', async () => {
-    expect((await poolingAfter('timeout=3')).timer).toBe(2_000);
-  });
+/** The agent's idle timer after each well-formed hint, per way of reading hints (AGENT_HINT). */
+const WELL_FORMED: Array<{ hint: string | string[]; says: string; ignored: Timer; exact: Timer; buffered: Timer }> = [
+  { hint: 'timeout=3', says: '"timeout=3"', ignored: 10_000, exact: 3_000, buffered: 2_000 },
+  { hint: 'timeout=1', says: '"timeout=1"', ignored: 10_000, exact: 1_000, buffered: 'not pooled' },
+  { hint: ['timeout=1', 'timeout=5'], says: 'two headers, "timeout=1" then "timeout=5" (joined with ", "; the first counts)', ignored: 10_000, exact: 1_000, buffered: 'not pooled' },
+  { hint: ['timeout=5', 'timeout=1'], says: 'two headers, "timeout=5" then "timeout=1" (the first counts)', ignored: 10_000, exact: 5_000, buffered: 4_000 },
+  { hint: 'timeout=1.5', says: 'a fractional "timeout=1.5" (read as 1)', ignored: 10_000, exact: 1_000, buffered: 'not pooled' },
+];
 
-  itOn({ since: 20 }, 'the well-formed "timeout=1" stops pooling (the reference case)', async () => {
-    expect((await poolingAfter('timeout=1')).timer).toBe('not pooled');
-  });
+const timerText = (t: Timer) => (t === 'not pooled' ? 'the socket is not pooled' : `the timer is ${t / 1_000} s`);
 
+describe('how a Node agent (timeout: 10000) reads odd Keep-Alive hints', () => {
   it.each([['timeout=abc'], ['max=100, timeout=1'], ['Timeout=1'], ['timeout = 1']])(
     'the hint "%s" is ignored: the socket is pooled with the agent\'s own 10 s timer',
     async (hint) => {
@@ -47,21 +56,20 @@ describe('how a Node agent reads odd Keep-Alive hints', () => {
     },
   );
 
-  itOn({ since: 20 }, 'two Keep-Alive headers arrive joined with ", " and only the first timeout counts', async () => {
-    const shortFirst = await poolingAfter(['timeout=1', 'timeout=5']);
-    const longFirst = await poolingAfter(['timeout=5', 'timeout=1']);
-
-    expect(shortFirst.seen).toBe('timeout=1, timeout=5');
-    expect(shortFirst.timer).toBe('not pooled');
-    expect(longFirst.timer).toBe(4_000);
-  });
-
-  itOn({ since: 20 }, 'a fractional "timeout=1.5" is read as 1 s: not pooled', async () => {
-    expect((await poolingAfter('timeout=1.5')).timer).toBe('not pooled');
-  });
-
-  itOn({ until: 18 }, 'no hint is read at all: even "timeout=1" is pooled with the agent\'s own timer', async () => {
-    expect((await poolingAfter('timeout=1')).timer).toBe(10_000);
-    expect((await poolingAfter(['timeout=1', 'timeout=5'])).timer).toBe(10_000);
+  describe.each(WELL_FORMED)('after $says', (row) => {
+    const expectTimer = (expected: Timer) => async () => {
+      const { timer, seen } = await poolingAfter(row.hint);
+      expect(seen).toBe(Array.isArray(row.hint) ? row.hint.join(', ') : row.hint);
+      expect(timer).toBe(expected);
+    };
+    byRelease([
+      { on: AGENT_HINT.ignored, title: `no hint is read: ${timerText(row.ignored)}`, test: expectTimer(row.ignored) },
+      { on: AGENT_HINT.exact, title: `read as it is: ${timerText(row.exact)}`, test: expectTimer(row.exact) },
+      {
+        on: AGENT_HINT.withBuffer,
+        title: `read less the 1 s buffer: ${timerText(row.buffered)}`,
+        test: expectTimer(row.buffered),
+      },
+    ]);
   });
 });

@@ -17,7 +17,8 @@ import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { startServer } from '../helpers/server';
 import { openRaw } from '../helpers/raw';
-import { itOn } from '../helpers/versions';
+import { byRelease } from '../helpers/versions';
+import { SERVER_CLOSE_ENDS_IDLE, CLOSE_IDLE_ENDS_UNUSED } from '../helpers/release-gates';
 import { emitsWithin, within } from '../helpers/wait';
 import { GET_HTTP11 } from '../fixtures/messages';
 
@@ -54,45 +55,70 @@ describe('closing idle kept-alive connections from the server', () => {
     await within(1_000, 'busy connection closed', busy.closed);
   });
 
-  itOn({ until: 18 }, 'server.close() leaves an idle keep-alive connection open, so the server does not finish closing', async () => {
-    const srv = await startServer();
-    const raw = await openRaw(srv.port);
-    raw.send(GET_HTTP11);
-    await raw.readResponse();
-    srv.server.close();
+  byRelease([
+    {
+      on: SERVER_CLOSE_ENDS_IDLE.no,
+      title: 'server.close() leaves an idle keep-alive connection open, so the server does not finish closing',
+      test: async () => {
+        const srv = await startServer();
+        const raw = await openRaw(srv.port);
+        raw.send(GET_HTTP11);
+        await raw.readResponse();
+        srv.server.close();
 
-    expect(await emitsWithin(srv.server, 'close', 200)).toBe(false);
-    expect(raw.isClosed()).toBe(false);
-  });
+        expect(await emitsWithin(srv.server, 'close', 200)).toBe(false);
+        expect(raw.isClosed()).toBe(false);
+        // The connection still serves requests.
+        raw.send(GET_HTTP11);
+        expect((await raw.readResponse()).status).toBe(200);
+      },
+    },
+    {
+      on: SERVER_CLOSE_ENDS_IDLE.yes,
+      title: 'server.close() also closes idle keep-alive connections, and the server finishes closing',
+      test: async () => {
+        const srv = await startServer();
+        const raw = await openRaw(srv.port);
+        raw.send(GET_HTTP11);
+        await raw.readResponse();
+        const closed = once(srv.server, 'close');
+        srv.server.close();
 
-  itOn({ since: 19 }, 'server.close() also closes idle keep-alive connections, and the server finishes closing', async () => {
-    const srv = await startServer();
-    const raw = await openRaw(srv.port);
-    raw.send(GET_HTTP11);
-    await raw.readResponse();
-    const closed = once(srv.server, 'close');
-    srv.server.close();
+        await within(1_000, 'idle connection closed', raw.closed);
+        await within(1_000, "server 'close'", closed);
+      },
+    },
+  ]);
 
-    await within(1_000, 'idle connection closed', raw.closed);
-    await within(1_000, "server 'close'", closed);
-  });
+  byRelease([
+    {
+      on: CLOSE_IDLE_ENDS_UNUSED.no,
+      title: 'closeIdleConnections() leaves a connection that has not sent a request yet',
+      test: async () => {
+        const srv = await startServer();
+        const fresh = await openRaw(srv.port);
+        await within(1_000, 'server accepting', srv.accepted(1));
+        srv.server.closeIdleConnections();
 
-  itOn({ until: 24 }, 'closeIdleConnections() leaves a connection that has not sent a request yet', async () => {
-    const srv = await startServer();
-    const fresh = await openRaw(srv.port);
-    await within(1_000, 'server accepting', srv.accepted(1));
-    srv.server.closeIdleConnections();
+        // 'close' covers a FIN and a reset alike.
+        expect(await emitsWithin(fresh.socket, 'close', 200)).toBe(false);
+        // ... and it still takes a request.
+        fresh.send(GET_HTTP11);
+        expect((await fresh.readResponse()).status).toBe(200);
+      },
+    },
+    {
+      on: CLOSE_IDLE_ENDS_UNUSED.yes,
+      title: 'closeIdleConnections() also closes a connection that has not sent a request yet',
+      test: async () => {
+        const srv = await startServer();
+        const fresh = await openRaw(srv.port);
+        await within(1_000, 'server accepting', srv.accepted(1));
+        srv.server.closeIdleConnections();
 
-    // 'close' covers a FIN and a reset alike.
-    expect(await emitsWithin(fresh.socket, 'close', 200)).toBe(false);
-  });
-
-  itOn({ since: 26 }, 'closeIdleConnections() also closes a connection that has not sent a request yet', async () => {
-    const srv = await startServer();
-    const fresh = await openRaw(srv.port);
-    await within(1_000, 'server accepting', srv.accepted(1));
-    srv.server.closeIdleConnections();
-
-    await within(1_000, 'fresh connection closed', fresh.closed);
-  });
+        await within(1_000, 'fresh connection closed', fresh.closed);
+        expect(srv.requests).toHaveLength(0);
+      },
+    },
+  ]);
 });

@@ -14,7 +14,8 @@ import type { Socket } from 'node:net';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets } from '../helpers/agents';
 import { onRequestHeads, rawResponse, startRawServer } from '../helpers/raw';
-import { itOn } from '../helpers/versions';
+import { byRelease } from '../helpers/versions';
+import { STRAY_BYTES_CLOSE_IDLE_SOCKET } from '../helpers/release-gates';
 import { emitsWithin, within } from '../helpers/wait';
 
 /** A raw server that answers every request; `idle[n]` is its n-th connection. */
@@ -28,31 +29,41 @@ async function answeringServer() {
 }
 
 describe('bytes that arrive on an idle pooled socket', () => {
-  itOn({ since: 22 }, 'make the agent close the socket; the next request opens a new connection', async () => {
-    const { srv, idle } = await answeringServer();
-    const agent = keepAliveAgent();
-    const first = await request({ port: srv.port }, { agent });
-    idle[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nunasked');
-    await within(1_000, 'agent closing the socket', first.closed);
-    const second = await request({ port: srv.port }, { agent });
+  byRelease([
+    {
+      on: STRAY_BYTES_CLOSE_IDLE_SOCKET.yes,
+      title: 'make the agent close the socket; the next request opens a new connection',
+      test: async () => {
+        const { srv, idle } = await answeringServer();
+        const agent = keepAliveAgent();
+        const first = await request({ port: srv.port }, { agent });
+        idle[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nunasked');
+        await within(1_000, 'agent closing the socket', first.closed);
+        const second = await request({ port: srv.port }, { agent });
 
-    expect(second.reused).toBe(false);
-    expect(srv.connections).toHaveLength(2);
-  });
+        expect(second.reused).toBe(false);
+        expect(second.body).toBe('ok');
+        expect(srv.connections).toHaveLength(2);
+      },
+    },
+    {
+      on: STRAY_BYTES_CLOSE_IDLE_SOCKET.no,
+      title: 'are dropped silently; the socket stays pooled and the next request reuses it',
+      test: async () => {
+        const { srv, idle } = await answeringServer();
+        const agent = keepAliveAgent();
+        const first = await request({ port: srv.port }, { agent });
+        idle[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nunasked');
 
-  itOn({ until: 20 }, 'are dropped silently; the socket stays pooled and the next request reuses it', async () => {
-    const { srv, idle } = await answeringServer();
-    const agent = keepAliveAgent();
-    const first = await request({ port: srv.port }, { agent });
-    idle[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nunasked');
-
-    expect(await emitsWithin(first.socket, 'close', 150)).toBe(false);
-    expect(pooledSockets(agent).free).toBe(1);
-    const second = await request({ port: srv.port }, { agent });
-    expect(second.reused).toBe(true);
-    expect(second.body).toBe('ok');
-    expect(srv.connections).toHaveLength(1);
-  });
+        expect(await emitsWithin(first.socket, 'close', 150)).toBe(false);
+        expect(pooledSockets(agent).free).toBe(1);
+        const second = await request({ port: srv.port }, { agent });
+        expect(second.reused).toBe(true);
+        expect(second.body).toBe('ok');
+        expect(srv.connections).toHaveLength(1);
+      },
+    },
+  ]);
 
   it('without stray bytes the same idle socket is reused (the reference case)', async () => {
     const { srv } = await answeringServer();

@@ -1,5 +1,5 @@
 // Regression: the agent ignores the server's Keep-Alive: timeout hint (Node 18's keepSocketAlive).
-// Since: Node 19 (on 18 this is how the agent behaves)
+// Since: 19.0.0 (AGENT_HINT.ignored: before it, this is how the agent behaves)
 const http = require('node:http');
 http.Agent.prototype.keepSocketAlive = function keepSocketAlive(socket) {
   socket.setKeepAlive(true, this.keepAliveMsecs);

@@ -1,5 +1,5 @@
 // Regression: the server closes idle connections at exactly keepAliveTimeout (buffer forced to 0).
-// Since: Node 22 (Node 18 has no buffer; on 20 it is a constant this cannot reach)
+// Since: >=22.19.0 <23 || >=24.6.0 (SERVER_IDLE_CLOSE.bufferOption: elsewhere there is no such option to force)
 const http = require('node:http');
 Object.defineProperty(http.Server.prototype, 'keepAliveTimeoutBuffer', {
   configurable: true,

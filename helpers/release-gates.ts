@@ -1,0 +1,147 @@
+/**
+ * Where Node's keep-alive behaviour changed, release by release: the data
+ * behind every gate in the specs, in the manner of MDN's browser-compat-data.
+ * Each behaviour lists its variants; each variant names the releases it holds
+ * on as a semver range over Node's version (`node`) or over the bundled
+ * undici's (`undici`, for fetch). The variants of one behaviour partition
+ * every release (helpers/versions.ts checks this when a spec loads), and
+ * `npm run test:matrix` runs the releases on both sides of each boundary.
+ *
+ * Every boundary was found with `npm run bisect` over the npm registry's
+ * releases (the command that found it is noted), not guessed from a major.
+ */
+import type { Gate } from './versions';
+
+/** http.globalAgent is a keep-alive agent. `bisect global-agent --from 18 --to 19` */
+export const GLOBAL_AGENT_KEEPS_ALIVE = {
+  no: { node: '<19.0.0' },
+  yes: { node: '>=19.0.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * fetch() sends a Connection request header; older undici refuses it ("invalid
+ * connection header"). Node 18.14.0 (undici 5.14.0) and 19.0.0 – 19.5.0 refuse,
+ * 18.14.1 (5.19.1) and 19.6.0 (5.16.0) send it.
+ * `bisect fetch-connection-options --from 19.0.0 --to 19.8.1`
+ */
+export const FETCH_SENDS_CONNECTION_HEADER = {
+  no: { undici: '<5.16.0' },
+  yes: { undici: '>=5.16.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * When a Node server closes an idle kept-alive connection (after the last
+ * response), and whether the buffer is an option. The buffer came with Node
+ * PR #54863 (20.18.0, 22.9.0, 23.0.0; never 21.x); the option with #59243
+ * (22.19.0, 24.6.0).
+ * `bisect keep-alive-timeout-server-close -t "fixed buffer" --from 20.0.0 --to 20.20.2`
+ * `bisect keep-alive-timeout-server-close -t "keepAliveTimeoutBuffer after" --from 22.9.0 --to 22.23.3`
+ */
+export const SERVER_IDLE_CLOSE = {
+  /** At keepAliveTimeout, as advertised. */
+  atTimeout: { node: '<20.18.0 || >=21.0.0 <22.9.0' },
+  /** At keepAliveTimeout + 1000 ms, a constant. */
+  fixedBuffer: { node: '>=20.18.0 <21.0.0 || >=22.9.0 <22.19.0 || >=23.0.0 <24.6.0' },
+  /** At keepAliveTimeout + server.keepAliveTimeoutBuffer (an option, default 1000). */
+  bufferOption: { node: '>=22.19.0 <23.0.0 || >=24.6.0' },
+} satisfies Record<string, Gate>;
+
+/** The releases where the server adds a fixed 1000 ms to keepAliveTimeout (helpers/node-server.ts). */
+export const SERVER_FIXED_IDLE_BUFFER: Gate = SERVER_IDLE_CLOSE.fixedBuffer;
+
+/**
+ * What an agent does with the server's `Keep-Alive: timeout=N` hint
+ * (lib/_http_agent.js, keepSocketAlive). Read since 19.0.0; the 1 s buffer
+ * came with the server's (PR #54863: 20.18.0, 22.9.0, 23.0.0); the agent
+ * option one release after the server's (PR #59315: 22.20.0, 24.7.0).
+ * `bisect keep-alive-timeout-agent-hint -t "agentKeepAliveTimeoutBuffer: 500" --from 24.0.0 --to 24.21.0`
+ */
+export const AGENT_HINT = {
+  /** Not read at all. */
+  ignored: { node: '<19.0.0' },
+  /** Read: an agent with its own `timeout` longer than N s shortens it to N s. */
+  exact: { node: '>=19.0.0 <20.18.0 || >=21.0.0 <22.9.0' },
+  /** Read with a 1000 ms buffer: timer N s − 1 s; N ≤ 1 means "do not pool". */
+  buffered: { node: '>=20.18.0 <21.0.0 || >=22.9.0 <22.20.0 || >=23.0.0 <24.7.0' },
+  /** As buffered, the buffer being the agent option agentKeepAliveTimeoutBuffer (default 1000). */
+  bufferOption: { node: '>=22.20.0 <23.0.0 || >=24.7.0' },
+  /** buffered and bufferOption together: the hint less a buffer; timeout=1 stops pooling. */
+  withBuffer: { node: '>=20.18.0 <21.0.0 || >=22.9.0' },
+  /** ignored and exact together: no buffer; timeout=1 still pools. */
+  withoutBuffer: { node: '<20.18.0 || >=21.0.0 <22.9.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * A response whose handler removed the Connection header: the server keeps
+ * the connection (HTTP/1.1's default), or closes it without saying so.
+ * `bisect connection-close -t "removes the Connection" --from 19 --to 20`
+ */
+export const REMOVED_CONNECTION_HEADER = {
+  closesSilently: { node: '<20.0.0' },
+  keepsConnection: { node: '>=20.0.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * server.close() also closes idle keep-alive connections. Since 19.0.0; on
+ * 18.x only in 18.19.0 – 18.20.2, a backport reverted in 18.20.3 as a
+ * regression (Node issue #51677).
+ * `bisect server-close-idle -t "server.close" --from 18.14.0 --to 18.20.8`
+ */
+export const SERVER_CLOSE_ENDS_IDLE = {
+  no: { node: '<18.19.0 || >=18.20.3 <19.0.0' },
+  yes: { node: '>=18.19.0 <18.20.3 || >=19.0.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * closeIdleConnections() also closes a connection that has not sent a request
+ * yet. Since 26.4.0 only (not in 24.x or 25.x).
+ * `bisect server-close-idle -t "not sent a request" --from 26.0.0 --to 26.10.0`
+ */
+export const CLOSE_IDLE_ENDS_UNUSED = {
+  no: { node: '<26.4.0' },
+  yes: { node: '>=26.4.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * Bytes arriving on an idle pooled socket make the agent close it (before:
+ * dropped, socket reused). Since 26.3.1, 24.17.0 and 22.23.0; never in 23.x
+ * or 25.x, nor in 20.x.
+ * `bisect stray-bytes-on-idle-socket --from 24.0.0 --to 24.21.0`
+ */
+export const STRAY_BYTES_CLOSE_IDLE_SOCKET = {
+  no: { node: '<22.23.0 || >=23.0.0 <24.17.0 || >=25.0.0 <26.3.1' },
+  yes: { node: '>=22.23.0 <23.0.0 || >=24.17.0 <25.0.0 || >=26.3.1' },
+} satisfies Record<string, Gate>;
+
+/**
+ * fetch()'s keepAliveTimeoutThreshold: the hint less 1 s, or less 2 s since
+ * undici PR #3145 (undici 6.14.0). Among Node releases: 6.13.0 (20.15.1,
+ * 22.2.0) has 1 s, 6.18.2 (22.3.0) and 6.19.2 (20.16.0) have 2 s; 21.x never.
+ * `bisect fetch-keep-alive-hint -t "timeout=2" --from 20.13.0 --to 20.16.0`
+ */
+export const FETCH_HINT_THRESHOLD = {
+  oneSecond: { undici: '<6.14.0' },
+  twoSeconds: { undici: '>=6.14.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * res.body.cancel() on a body still arriving destroys the connection. Not in
+ * undici 6.6.2 – 6.11.1 (Node 21.7.x, 22.0.0): there the cancelled connection
+ * stays open, unusable, and the next fetch opens another.
+ * `bisect fetch-unconsumed-body -t "cancel" --from 21.6.2 --to 22.1.0`
+ */
+export const FETCH_CANCEL_DESTROYS = {
+  no: { undici: '>=6.6.2 <6.13.0' },
+  yes: { undici: '<6.6.2 || >=6.13.0' },
+} satisfies Record<string, Gate>;
+
+/** Every gate above, for the boundary matrix. */
+export function allGates(): Gate[] {
+  const isGate = (v: unknown): v is Gate => typeof v === 'object' && v !== null && ('node' in v || 'undici' in v);
+  const out: Gate[] = [];
+  for (const value of Object.values(module.exports as Record<string, unknown>)) {
+    if (isGate(value)) out.push(value);
+    else if (typeof value === 'object' && value !== null) out.push(...Object.values(value).filter(isGate));
+  }
+  return out;
+}
