@@ -10,7 +10,7 @@ import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets } from '../helpers/agents';
 import { holdResponses } from '../helpers/hold';
-import { within } from '../helpers/wait';
+import { within, nextTick } from '../helpers/wait';
 
 /** Three requests at once, so the agent opens three connections; all answered. */
 async function threeAtOnce(agentOptions: { maxFreeSockets?: number }) {
@@ -21,7 +21,7 @@ async function threeAtOnce(agentOptions: { maxFreeSockets?: number }) {
   await within(2_000, 'three requests arriving', hold.arrived(3));
   hold.releaseAll();
   const results = await within(2_000, 'three responses', all);
-  await new Promise((resolve) => process.nextTick(resolve)); // the 'free' tick
+  await nextTick(); // the 'free' tick
   return { srv, agent, results };
 }
 
@@ -36,15 +36,22 @@ describe('maxFreeSockets caps the idle sockets an agent keeps', () => {
     // A destroyed socket leaves the agent's books on its 'close'.
     await within(1_000, 'client sockets closing', Promise.all(dropped.map((r) => r.closed)));
     expect(pooledSockets(agent)).toEqual({ busy: 0, free: 1 });
-    // The server sees exactly those two connections close, and the kept one stay.
+    // The server sees exactly those two connections close ...
     await within(1_000, 'server seeing two closes', Promise.all(dropped.map((r) => srv.closed(connectionOf(r.localPort)))));
-    expect(srv.connections[connectionOf(kept[0]!.localPort) - 1]!.destroyed).toBe(false);
+    // ... and the next request arrive on the kept one, not on a new connection.
+    const next = await request(srv, { agent });
+    expect(next.reused).toBe(true);
+    expect(srv.requests[3]!.connection).toBe(connectionOf(kept[0]!.localPort));
+    expect(srv.connections).toHaveLength(3);
   });
 
-  it('with the default (256), all three freed sockets are kept open', async () => {
+  it('with the default (256), all three freed sockets are kept open: three more requests at once arrive on the same three connections', async () => {
     const { srv, agent } = await threeAtOnce({});
-
     expect(pooledSockets(agent)).toEqual({ busy: 0, free: 3 });
-    expect(srv.connections.filter((c) => !c.destroyed)).toHaveLength(3);
+    const again = await Promise.all([request(srv, { agent }), request(srv, { agent }), request(srv, { agent })]);
+
+    expect(again.map((r) => r.reused)).toEqual([true, true, true]);
+    expect(srv.connections).toHaveLength(3);
+    expect(new Set(srv.requests.slice(3).map((r) => r.connection))).toEqual(new Set([1, 2, 3]));
   });
 });

@@ -44,12 +44,28 @@ describe('an agent without keepAlive still reuses a socket for its queue', () =>
     expect(srv.requests.map((r) => r.connection)).toEqual([1, 2]);
   });
 
-  it('with the default maxSockets it says Connection: close and never reuses', async () => {
+  it('with the default maxSockets it says Connection: close, and even serial requests each get their own connection', async () => {
     const srv = await startServer();
     const agent = tracked(new http.Agent({ keepAlive: false }));
-    await Promise.all([request(srv, { agent }), request(srv, { agent })]);
+    const first = await request(srv, { agent });
+    // Serial, and after the first connection is gone: a keep-alive agent would reuse it here.
+    await within(1_000, 'server seeing the first connection close', srv.closed(1));
+    await within(1_000, 'client socket closing', first.closed);
+    const second = await request(srv, { agent });
 
     expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['close', 'close']);
-    expect(srv.connections).toHaveLength(2);
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 2]);
+    expect(second.reused).toBe(false);
+  });
+
+  it('the same serial requests through a keepAlive: true agent share one connection (the counter-case)', async () => {
+    const srv = await startServer();
+    const agent = tracked(new http.Agent({ keepAlive: true }));
+    await request(srv, { agent });
+    const second = await request(srv, { agent });
+
+    expect(srv.requests.map((r) => r.connectionHeader)).toEqual(['keep-alive', 'keep-alive']);
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 1]);
+    expect(second.reused).toBe(true);
   });
 });

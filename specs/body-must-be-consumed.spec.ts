@@ -16,7 +16,7 @@ import * as http from 'node:http';
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets, queuedRequests } from '../helpers/agents';
-import { emitsWithin, within } from '../helpers/wait';
+import { emitsWithin, within, nextTick } from '../helpers/wait';
 
 describe('the body must be read before the connection is reused', () => {
   it("an unread response never emits 'end', so with maxSockets: 1 the next request stays queued", async () => {
@@ -54,7 +54,7 @@ describe('the body must be read before the connection is reused', () => {
     const first = await request(srv, { agent, consume: false });
     first.res.resume();
     expect(await emitsWithin(first.res, 'end', 1_000)).toBe(true);
-    await new Promise((resolve) => process.nextTick(resolve)); // see next-tick-after-end
+    await nextTick(); // see next-tick-after-end
     const second = await request(srv, { agent });
 
     expect(srv.distinctPeerPorts()).toBe(1);

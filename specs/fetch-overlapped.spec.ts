@@ -11,6 +11,7 @@
 import { startServer } from '../helpers/server';
 import { holdResponses } from '../helpers/hold';
 import { within } from '../helpers/wait';
+import { setImmediate } from 'node:timers/promises';
 
 describe('overlapped fetch() calls open one connection each', () => {
   it('10 fetches in flight at once reach the server on 10 connections', async () => {
@@ -28,7 +29,7 @@ describe('overlapped fetch() calls open one connection each', () => {
     const srv = await startServer();
     for (let i = 0; i < 10; i++) {
       await (await fetch(`${srv.origin}/`)).text();
-      await new Promise((resolve) => setImmediate(resolve));
+      await setImmediate();
     }
 
     expect(srv.connections).toHaveLength(1);

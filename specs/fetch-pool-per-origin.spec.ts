@@ -12,29 +12,40 @@
  */
 import getPort from 'get-port';
 import { startServer } from '../helpers/server';
+import { setImmediate } from 'node:timers/promises';
 
-/** Two fetches, a macrotask apart; returns the connections the servers accepted in all. */
-async function fetchBoth(first: string, second: string, count: () => number): Promise<number> {
+/** Two fetches, a macrotask apart, each body read to its end. */
+async function fetchBoth(first: string, second: string): Promise<void> {
   await (await fetch(first)).text();
-  await new Promise((resolve) => setImmediate(resolve));
+  await setImmediate();
   await (await fetch(second)).text();
-  return count();
 }
 
 describe('fetch() keeps one pool per origin', () => {
   it('http://127.0.0.1:P then http://localhost:P use two connections, though both reach one server', async () => {
     const port = await getPort({ host: '127.0.0.1' });
     const [v4, v6] = await Promise.all([startServer({ port }), startServer({ port, host: '::1' })]);
-    const connections = await fetchBoth(`http://127.0.0.1:${port}/`, `http://localhost:${port}/`, () => v4.connections.length + v6.connections.length);
+    await fetchBoth(`http://127.0.0.1:${port}/by-ip`, `http://localhost:${port}/by-name`);
+    // `localhost` may resolve to either address; what the two listeners saw, together:
+    const seen = [...v4.requests.map((r) => ({ ...r, on: '127.0.0.1' })), ...v6.requests.map((r) => ({ ...r, on: '::1' }))];
+    const byIp = seen.find((r) => r.url === '/by-ip')!;
+    const byName = seen.find((r) => r.url === '/by-name')!;
 
-    expect(connections).toBe(2);
-    expect(v4.requests.length + v6.requests.length).toBe(2);
+    expect(byIp.on).toBe('127.0.0.1');
+    expect(byName).toBeDefined();
+    // Not the same TCP connection: another listener, or another connection on the same one.
+    expect(`${byName.on} #${byName.connection}`).not.toBe(`${byIp.on} #${byIp.connection}`);
+    expect(v4.connections.length + v6.connections.length).toBe(2);
   });
 
   it('two fetches to http://127.0.0.1:P use one connection (the reference case)', async () => {
     const srv = await startServer();
-    const connections = await fetchBoth(`${srv.origin}/`, `${srv.origin}/`, () => srv.connections.length);
+    await fetchBoth(`${srv.origin}/first`, `${srv.origin}/second`);
 
-    expect(connections).toBe(1);
+    expect(srv.requests.map((r) => [r.url, r.connection])).toEqual([
+      ['/first', 1],
+      ['/second', 1],
+    ]);
+    expect(srv.connections).toHaveLength(1);
   });
 });

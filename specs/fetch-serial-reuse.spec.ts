@@ -13,6 +13,8 @@
  * Versions: the same on every Node major (18–26 measured).
  */
 import { startServer } from '../helpers/server';
+import { setImmediate, setTimeout } from 'node:timers/promises';
+import { nextTick } from '../helpers/wait';
 
 /** One fetch, body read to the end. */
 async function fetchText(url: string): Promise<string> {
@@ -21,12 +23,12 @@ async function fetchText(url: string): Promise<string> {
 
 const idioms: Array<[string, () => Promise<unknown>]> = [
   ['right after `await res.text()`', async () => undefined],
-  ['after process.nextTick', () => new Promise((resolve) => process.nextTick(resolve))],
+  ['after process.nextTick', () => nextTick()],
   ['after queueMicrotask', () => new Promise<void>((resolve) => queueMicrotask(resolve))],
 ];
 const macrotasks: Array<[string, () => Promise<unknown>]> = [
-  ['after setImmediate', () => new Promise((resolve) => setImmediate(resolve))],
-  ['after setTimeout(0)', () => new Promise((resolve) => setTimeout(resolve, 0))],
+  ['after setImmediate', () => setImmediate()],
+  ['after setTimeout(0)', () => setTimeout(0)],
 ];
 
 describe('serial fetch() calls to one origin share a connection only after a macrotask', () => {

@@ -3,7 +3,7 @@
  * the initial delay of TCP keep-alive probes — `socket.setKeepAlive(true,
  * keepAliveMsecs)`, called each time a socket enters the pool. It is not an
  * HTTP idle timeout: a pooled socket stays open and reusable long past it,
- * and no HTTP bytes cross the connection meanwhile (TCP probes carry none).
+ * where the agent's `timeout` of the same length closes one.
  * An agent without `keepAlive: true` never calls it.
  *
  * Source: the seed's agent options; Node docs, `new Agent({ keepAliveMsecs })`
@@ -17,7 +17,7 @@ import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';
 import { keepAliveAgent, pooledSockets, tracked } from '../helpers/agents';
 import { defer } from '../helpers/cleanup';
-import { emitsWithin } from '../helpers/wait';
+import { emitsWithin, nextTick, within } from '../helpers/wait';
 
 /** Record every setKeepAlive(enable, delay) call on any socket, until the test ends. */
 function spyOnSetKeepAlive() {
@@ -32,9 +32,9 @@ describe('keepAliveMsecs sets TCP keep-alive probes, not an HTTP idle timeout', 
     const spy = spyOnSetKeepAlive();
     const agent = keepAliveAgent({ keepAliveMsecs: 700 });
     await request(srv, { agent });
-    await new Promise((resolve) => process.nextTick(resolve)); // the 'free' tick
+    await nextTick(); // the 'free' tick
     await request(srv, { agent });
-    await new Promise((resolve) => process.nextTick(resolve));
+    await nextTick();
 
     expect(spy.mock.calls).toEqual([
       [true, 700],
@@ -42,17 +42,22 @@ describe('keepAliveMsecs sets TCP keep-alive probes, not an HTTP idle timeout', 
     ]);
   });
 
-  it('a pooled socket stays open and silent long past keepAliveMsecs, and is reused', async () => {
+  it('a pooled socket stays open long past keepAliveMsecs and is reused, where an agent timeout of the same length closes it', async () => {
     const srv = await startServer();
-    const agent = keepAliveAgent({ keepAliveMsecs: 50 });
-    const first = await request(srv, { agent });
-    const bytesBefore = srv.connections[0]!.bytesRead;
+    const probes = keepAliveAgent({ keepAliveMsecs: 50 });
+    const idle = keepAliveAgent({ timeout: 50 }); // the counter-case: an HTTP idle timeout
+    const [first, other] = await Promise.all([request(srv, { agent: probes }), request(srv, { agent: idle })]);
+    const connectionOf = (localPort: number) => srv.requests.find((q) => q.peerPort === localPort)!.connection;
 
+    // The agent timeout closes its socket; the server sees that connection go.
+    await within(1_000, 'server seeing the timed-out connection close', srv.closed(connectionOf(other.localPort)));
+    // Meanwhile, six times keepAliveMsecs later, the other socket has not closed ...
     expect(await emitsWithin(first.socket, 'close', 300)).toBe(false);
-    expect(srv.connections[0]!.bytesRead).toBe(bytesBefore);
-    expect(pooledSockets(agent).free).toBe(1);
-    const next = await request(srv, { agent });
+    expect(pooledSockets(probes).free).toBe(1);
+    // ... and the next request arrives on that very connection.
+    const next = await request(srv, { agent: probes });
     expect(next.reused).toBe(true);
+    expect(srv.requests[2]!.connection).toBe(connectionOf(first.localPort));
   });
 
   it('an agent without keepAlive: true never calls setKeepAlive, whatever keepAliveMsecs says', async () => {
@@ -60,7 +65,7 @@ describe('keepAliveMsecs sets TCP keep-alive probes, not an HTTP idle timeout', 
     const spy = spyOnSetKeepAlive();
     const agent = tracked(new http.Agent({ keepAliveMsecs: 700 }));
     await request(srv, { agent });
-    await new Promise((resolve) => process.nextTick(resolve));
+    await nextTick();
 
     expect(spy).not.toHaveBeenCalled();
   });

@@ -2,7 +2,7 @@
  * Rule keep-alive-timeout-advertised: a Node server advertises its
  * `keepAliveTimeout` as `Keep-Alive: timeout=N`, in whole seconds rounded
  * down, next to `Connection: keep-alive`. With `keepAliveTimeout: 0` it sends
- * no Keep-Alive header and keeps the connection open without a limit.
+ * no Keep-Alive header and does not close an idle connection on a timer.
  *
  * Source: the seed's Q&A (`Keep-Alive: timeout=15, max=100`: the idle seconds
  * the server allows); RFC 9112 Appendix C.2.2 and the Keep-Alive header
@@ -13,6 +13,8 @@
  */
 import { startServer } from '../helpers/server';
 import { openRaw } from '../helpers/raw';
+import { shortIdle, idleCloseMs } from '../helpers/node-server';
+import { within } from '../helpers/wait';
 import { GET_HTTP11 } from '../fixtures/messages';
 
 describe('what a Node server advertises in Keep-Alive', () => {
@@ -31,16 +33,22 @@ describe('what a Node server advertises in Keep-Alive', () => {
     expect(response.head).toContain(`\r\nKeep-Alive: ${header}\r\n`);
   });
 
-  it('keepAliveTimeout 0 sends no Keep-Alive header, yet still keeps the connection open', async () => {
-    const srv = await startServer({ keepAliveTimeout: 0 });
-    const raw = await openRaw(srv.port);
-    raw.send(GET_HTTP11);
-    const response = await raw.readResponse();
-    raw.send(GET_HTTP11);
-    await raw.readResponse();
+  it('keepAliveTimeout 0 sends no Keep-Alive header, and the connection outlives one whose server has a timeout', async () => {
+    // Side by side: no timeout, and the shortest timeout (100 ms, no buffer).
+    const [unlimited, limited] = await Promise.all([startServer({ keepAliveTimeout: 0 }), startServer(shortIdle(100))]);
+    const [a, b] = await Promise.all([openRaw(unlimited.port), openRaw(limited.port)]);
+    a.send(GET_HTTP11);
+    b.send(GET_HTTP11);
+    const [response] = await Promise.all([a.readResponse(), b.readResponse()]);
+    // The server with a timeout closes its idle connection ...
+    await within(idleCloseMs(limited.server) + 2_000, 'the limited server closing its idle connection', limited.closed(1));
+    // ... while the one without still serves the next request on the same connection.
+    a.send(GET_HTTP11);
+    await a.readResponse();
 
     expect(response.headers['keep-alive']).toBeUndefined();
     expect(response.headers.connection).toEqual(['keep-alive']);
-    expect(srv.connections).toHaveLength(1);
+    expect(unlimited.requests.map((r) => r.connection)).toEqual([1, 1]);
+    expect(unlimited.connections[0]!.destroyed).toBe(false);
   });
 });

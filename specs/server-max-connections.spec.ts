@@ -17,7 +17,7 @@ import { request } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { shortIdle, idleCloseMs } from '../helpers/node-server';
 import { openRaw } from '../helpers/raw';
-import { TIMER_EARLY_MS } from '../helpers/wait';
+import { TIMER_EARLY_MS, within } from '../helpers/wait';
 import { GET_HTTP11 } from '../fixtures/messages';
 
 /**
@@ -48,7 +48,7 @@ describe('idle kept-alive connections hold server slots', () => {
   it('closeIdleConnections() frees the slot, and the next client is served', async () => {
     const { srv, drops } = await fullServer();
     srv.server.closeIdleConnections();
-    await srv.closed(1);
+    await within(1_000, 'the idle connection closing', srv.closed(1));
     const next = await request(srv, { agent: keepAliveAgent() });
 
     expect(next.status).toBe(200);
