@@ -1,7 +1,7 @@
 import type { Config } from 'jest';
 
 /**
- * One spec file = one rule. Verbose output prints every rule as a sentence.
+ * One spec file = one rule; the output prints every rule as a sentence.
  *
  * get-port is ESM-only (v6+). Jest runs specs as CommonJS here, so get-port's
  * single ESM file is let through ts-jest (allowJs) and compiled to CommonJS
@@ -12,7 +12,10 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/specs'],
   testMatch: ['**/*.spec.ts'],
-  verbose: true,
+  // The course reporter prints the rules in README's chapter order, with what
+  // the server saw (scripts/course-reporter.js); Jest's summary reporter keeps
+  // the totals and prints every failure in full.
+  reporters: [['<rootDir>/scripts/course-reporter.js', { evidence: 'seed' }], ['summary', { summaryThreshold: 0 }]],
   // The specs wait on sockets and timers, not on the CPU: run more files at
   // once than a 2-core machine's default of one worker.
   maxWorkers: 4,

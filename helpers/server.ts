@@ -18,6 +18,7 @@ import type { TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { defer } from './cleanup';
 import { within } from './wait';
+import { connectionLines, recordAfterTest } from './evidence';
 
 export interface SeenRequest {
   /** The client's port as the server saw it: which TCP connection carried the request. */
@@ -108,6 +109,9 @@ function connectionNumber(connections: Socket[], socket: Socket): number {
   return -1;
 }
 
+/** Servers started in the current test, for evidence labels. */
+let serverCount = 0;
+
 export async function startServer(options: ServerFixtureOptions = {}): Promise<ServerFixture> {
   const { handler = echoPeerPort, host = '127.0.0.1', port: wanted = 0, tls, ...serverOptions } = options;
   const server: http.Server = tls
@@ -160,6 +164,9 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
     return closing;
   };
   defer(close);
+  const number = ++serverCount;
+  defer(() => (serverCount = 0)); // numbered per test
+  recordAfterTest(`server ${number}${tls ? ' (TLS)' : ''}`, () => connectionLines(requests, connections.length));
 
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const fixture: ServerFixture = {
