@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import getPort from 'get-port';
 import { defer } from './cleanup';
 import { within } from './wait';
+import { recordAfterTest } from './evidence';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export type PeerName = 'nginx' | 'apache' | 'chromium';
@@ -146,8 +147,9 @@ export interface PeerServer {
   logged(n: number, ms?: number): Promise<PeerLogLine[]>;
 }
 
-function server(port: number, dir: string, logFile: string): PeerServer {
+function server(name: string, port: number, dir: string, logFile: string): PeerServer {
   const log = () => parseLog(logFile);
+  recordAfterTest(`${name}'s access log`, () => log().map((l) => `:${l.peerPort} ${l.method} ${l.path} ${l.status} (request ${l.onConnection} on its connection)`));
   return {
     port,
     origin: `http://127.0.0.1:${port}`,
@@ -213,7 +215,7 @@ http {
   );
   const child = foreground(bin, ['-p', dir, '-c', path.join(dir, 'nginx.conf')]);
   await listening(port, 5_000, child, () => readText(path.join(dir, 'error.log')));
-  return server(port, dir, logFile);
+  return server('nginx', port, dir, logFile);
 }
 
 /**
@@ -254,7 +256,7 @@ ${options.directives ?? ''}
   chmodSync(path.join(dir, 'www'), 0o755);
   const child = foreground(bin, ['-f', path.join(dir, 'httpd.conf'), '-DFOREGROUND']);
   await listening(port, 5_000, child, () => readText(path.join(dir, 'error.log')));
-  return server(port, dir, logFile);
+  return server('Apache', port, dir, logFile);
 }
 
 function readText(file: string): string {

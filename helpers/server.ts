@@ -92,6 +92,33 @@ export function respondWithHeader(name: string, value: string | string[]): Handl
   };
 }
 
+/**
+ * A handler that answers "<url> ok", except that the first request for `path`
+ * arriving on an already used connection is dropped: the socket is destroyed
+ * with no response — the race in which a server closes a kept-alive
+ * connection just as the client reuses it. `page` answers "/" when given.
+ */
+export function dropFirstReused(path: string, page?: string): Handler {
+  const served = new WeakMap<object, number>();
+  let dropped = false;
+  return (req, res) => {
+    const n = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, n);
+    req.resume();
+    if (page !== undefined && req.url === '/') {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(page);
+      return;
+    }
+    if (req.url === path && n > 1 && !dropped) {
+      dropped = true;
+      req.socket.destroy();
+      return;
+    }
+    res.end(`${req.url} ok`);
+  };
+}
+
 /** Default handler: consume the request body, answer with the peer port. */
 export const echoPeerPort: Handler = (req, res) => {
   req.resume();

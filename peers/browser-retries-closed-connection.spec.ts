@@ -14,39 +14,22 @@
  * Peer: Chromium. Evidence: the requests, connections and client ports the
  * Node server saw.
  */
-import { startServer, type Handler } from '../helpers/server';
+import { startServer, dropFirstReused } from '../helpers/server';
 import { openBrowser } from '../helpers/browser';
+import { shortIdle, idleCloseMs } from '../helpers/node-server';
+import { within } from '../helpers/wait';
 
-/**
- * Serves a page whose script fetches /a, then /b with `method`; the first /b
- * that arrives on a connection that already served a request is dropped:
- * the socket is destroyed with no response.
- */
-function dropFirstReusedB(method: string): Handler {
-  const served = new WeakMap<object, number>();
-  let dropped = false;
-  return (req, res) => {
-    const n = (served.get(req.socket) ?? 0) + 1;
-    served.set(req.socket, n);
-    req.resume();
-    if (req.url === '/') {
-      res.setHeader('Content-Type', 'text/html');
-      res.end(`<!doctype html><link rel="icon" href="data:,"><script>
-        window.result = (async () => {
-          const a = await (await fetch('/a', { method: '${method}' })).text();
-          try { return a + ' ' + (await (await fetch('/b', { method: '${method}' })).text()); }
-          catch (e) { return a + ' failed: ' + e.message; }
-        })();</script>`);
-      return;
-    }
-    if (req.url === '/b' && n > 1 && !dropped) {
-      dropped = true;
-      req.socket.destroy();
-      return;
-    }
-    res.end(`${req.url} ok`);
-  };
-}
+/** A page whose script fetches /a, then /b, with `method`; the first /b on a used connection is dropped. */
+const pageFetchingAThenB = (method: string) =>
+  dropFirstReused(
+    '/b',
+    `<!doctype html><link rel="icon" href="data:,"><script>
+      window.result = (async () => {
+        const a = await (await fetch('/a', { method: '${method}' })).text();
+        try { return a + ' ' + (await (await fetch('/b', { method: '${method}' })).text()); }
+        catch (e) { return a + ' failed: ' + e.message; }
+      })();</script>`,
+  );
 
 async function pageResult(url: string): Promise<string> {
   const { context } = await openBrowser();
@@ -57,7 +40,7 @@ async function pageResult(url: string): Promise<string> {
 
 describe('a browser retries a request lost on a reused connection', () => {
   it.each(['GET', 'POST'])('a %s lost on a reused connection is sent again on a new one, and the page gets its response', async (method) => {
-    const srv = await startServer({ handler: dropFirstReusedB(method) });
+    const srv = await startServer({ handler: pageFetchingAThenB(method) });
     const result = await pageResult(`${srv.origin}/`);
 
     expect(result).toBe('/a ok /b ok');
@@ -68,6 +51,28 @@ describe('a browser retries a request lost on a reused connection', () => {
       `${method} /b #2`, // the browser's own retry
     ]);
     expect(srv.connections).toHaveLength(2);
+  });
+
+  it('a connection the server closed while idle is not reused at all: the next request goes on a new connection, no retry needed', async () => {
+    const srv = await startServer({
+      ...shortIdle(100),
+      handler: (req, res) => {
+        req.resume();
+        if (req.url !== '/') return void res.end(`${req.url} ok`);
+        res.setHeader('Content-Type', 'text/html');
+        res.end(`<!doctype html><link rel="icon" href="data:,"><script>
+          window.next = () => fetch('/b').then((r) => r.text());
+          window.first = fetch('/a').then((r) => r.text());</script>`);
+      },
+    });
+    const { context } = await openBrowser();
+    const tab = await context.newPage();
+    await tab.goto(`${srv.origin}/`);
+    expect(await tab.evaluate('window.first')).toBe('/a ok');
+    await within(idleCloseMs(srv.server) + 2_000, 'the server closing the idle connection', srv.closed(1));
+    expect(await tab.evaluate('window.next()')).toBe('/b ok');
+
+    expect(srv.requests.map((r) => `${r.url} #${r.connection}`)).toEqual(['/ #1', '/a #1', '/b #2']);
   });
 
   it('the same loss on a fresh connection is not retried: the page sees "Failed to fetch"', async () => {

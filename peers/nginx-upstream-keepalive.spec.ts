@@ -16,7 +16,7 @@
  * versions and Connection headers the Node server saw.
  */
 import { startNginx } from '../helpers/peers';
-import { startServer, type Handler } from '../helpers/server';
+import { startServer, dropFirstReused } from '../helpers/server';
 import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { shortIdle, idleCloseMs } from '../helpers/node-server';
@@ -30,23 +30,6 @@ function proxyTo(port: number, pool?: typeof POOLED) {
     http: `upstream node { server 127.0.0.1:${port}; ${pool?.upstream ?? ''} }`,
     server: `location / { proxy_pass http://node; ${pool?.location ?? ''} }`,
   });
-}
-
-/** Answers; but the first request to /b that arrives on an already used connection is dropped unanswered. */
-function dropFirstReusedB(): Handler {
-  const served = new WeakMap<object, number>();
-  let dropped = false;
-  return (req, res) => {
-    const n = (served.get(req.socket) ?? 0) + 1;
-    served.set(req.socket, n);
-    req.resume();
-    if (req.url === '/b' && n > 1 && !dropped) {
-      dropped = true;
-      req.socket.destroy();
-      return;
-    }
-    res.end(`${req.url} ok`);
-  };
 }
 
 describe('nginx in front of a Node server: upstream keep-alive', () => {
@@ -94,7 +77,7 @@ describe('nginx in front of a Node server: upstream keep-alive', () => {
   });
 
   it('a GET lost on a cached upstream connection is retried by nginx on a new one; the client gets 200', async () => {
-    const node = await startServer({ handler: dropFirstReusedB() });
+    const node = await startServer({ handler: dropFirstReused('/b') });
     const nginx = await proxyTo(node.port, POOLED);
     const agent = keepAliveAgent();
     const results = await serially(2, (i) => request(nginx, { agent, path: ['/a', '/b'][i] }));
@@ -104,7 +87,7 @@ describe('nginx in front of a Node server: upstream keep-alive', () => {
   });
 
   it('a POST lost the same way is not retried: the client gets 502 Bad Gateway', async () => {
-    const node = await startServer({ handler: dropFirstReusedB() });
+    const node = await startServer({ handler: dropFirstReused('/b') });
     const nginx = await proxyTo(node.port, POOLED);
     const agent = keepAliveAgent();
     const results = await serially(2, (i) => request(nginx, { agent, method: 'POST', path: ['/a', '/b'][i], body: 'x' }));

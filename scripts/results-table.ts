@@ -31,10 +31,10 @@ export function runFile(target: { runtime: string; version: string }): string {
   return path.join(RUNS_DIR, `${target.runtime}-${target.version}.json`);
 }
 
-/** Forget the stored Node runs (the default matrix replaces them all); other runtimes' runs stay. */
+/** Forget every stored run: the default matrix replaces them all. */
 export function clearRuns(): void {
   mkdirSync(RUNS_DIR, { recursive: true });
-  for (const f of readdirSync(RUNS_DIR)) if (f.startsWith('node-')) rmSync(path.join(RUNS_DIR, f));
+  for (const f of readdirSync(RUNS_DIR)) if (f.endsWith('.json')) rmSync(path.join(RUNS_DIR, f));
 }
 
 const ORDER = ['node', 'bun', 'deno'];

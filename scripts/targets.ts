@@ -128,7 +128,13 @@ export function boundaryReleases(): string[] {
   return [...out];
 }
 
-/** The floor, every major's newest release, and both sides of every boundary. */
+/** The other runtimes of the default matrix, pinned in package.json ("matrix": { "runtimes": [...] }). */
+export function pinnedRuntimes(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { matrix?: { runtimes?: string[] } };
+  return pkg.matrix?.runtimes ?? [];
+}
+
+/** The floor, every major's newest release, both sides of every boundary, and the pinned runtimes. */
 export function defaultTargets(): Target[] {
   const releases = allReleases();
   const floor = enginesFloor();
@@ -138,5 +144,6 @@ export function defaultTargets(): Target[] {
     const last = lastOfMajor(major, releases);
     if (last) wanted.add(last);
   }
-  return sortTargets([...wanted].filter((v) => semver.gte(v, floor)).map(nodeTarget));
+  const nodes = [...wanted].filter((v) => semver.gte(v, floor)).map(nodeTarget);
+  return sortTargets([...nodes, ...parseTargets(pinnedRuntimes())]);
 }
