@@ -4,7 +4,7 @@
  * client at once; the server sees those connections close.
  *
  * Source: Node docs, `agent.maxFreeSockets` (default 256).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';

@@ -8,7 +8,7 @@
  *
  * Source: the seed's Q&A ("browsers open ~6 connections per host"); Node
  * docs, `agent.maxSockets` (default Infinity), `agent.requests`.
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';

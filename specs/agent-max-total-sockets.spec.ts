@@ -5,7 +5,7 @@
  * once reach the servers two at a time; the rest wait in the agent's queue.
  *
  * Source: Node docs, `agent.maxTotalSockets` (added v14.5.0, default Infinity).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import * as http from 'node:http';
 import { startServer } from '../helpers/server';

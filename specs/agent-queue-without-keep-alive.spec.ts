@@ -10,7 +10,7 @@
  * each until the queue is empty, at which time the socket is either
  * destroyed or put into a pool … depends on the keepAlive option");
  * lib/_http_client.js (shouldKeepAlive for an agent with finite maxSockets).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import * as http from 'node:http';
 import { startServer } from '../helpers/server';

@@ -8,7 +8,7 @@
  *
  * Source: Node docs, `http.Agent` `scheduling` option; Node's
  * test-http-agent-scheduling.js (which also compares peer ports).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';

@@ -7,7 +7,7 @@
  *
  * Source: Node docs, `new Agent({ timeout })`; lib/_http_agent.js
  * (keepSocketAlive sets it on pooled sockets).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import { startServer } from '../helpers/server';
 import { request } from '../helpers/client';

@@ -10,7 +10,7 @@
  * `http.request()` ("Until the data is consumed, the 'end' event will not
  * fire"; "If no 'response' handler is added, then the response will be
  * entirely discarded").
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import * as http from 'node:http';
 import { startServer } from '../helpers/server';

@@ -7,7 +7,7 @@
  * at its two ends) and RFC 9112 §9
  * (HTTP/1.1 connection management). Every other spec in this suite uses
  * this rule as its evidence.
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import { startServer } from '../helpers/server';
 import { openRaw } from '../helpers/raw';

@@ -5,7 +5,7 @@
  * connection; two fetches to the same origin do.
  *
  * Source: RFC 6454 (origin); undici Agent (one pool per origin); measured.
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  * The server listens on both 127.0.0.1 and ::1 at one port (found with
  * get-port before either listens), so `localhost` works whichever address
  * it resolves to.

@@ -7,7 +7,7 @@
  *
  * Source: RFC 9112 §9.3 and Appendix C.2.2 (HTTP/1.0 keep-alive); RFC 9112
  * §6.3 (message body length); measured.
- * Versions: the same on every Node major. Node answers with an HTTP/1.1
+ * Versions: the same on every release from 18.14.0 to 26.10.0. Node answers with an HTTP/1.1
  * status line either way.
  */
 import { startServer } from '../helpers/server';

@@ -7,7 +7,7 @@
  *
  * Source: RFC 9113 §5 (streams and multiplexing); the seed ("requests must
  * be serial, not overlapped" — true of HTTP/1.1 only); Node docs, http2.
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import type { ServerHttp2Stream } from 'node:http2';
 import { connectHttp2, http2Get, startHttp2Server } from '../helpers/http2';

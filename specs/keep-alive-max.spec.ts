@@ -13,7 +13,7 @@
  * Source: the seed's Q&A (`max=100`: requests the server allows per
  * connection); RFC 9112 §9.6 (close); Node docs, `server.maxRequestsPerSocket`;
  * Node's test-http-keep-alive-max-requests.js.
- * Versions: the same on every Node major. Node does not count `max` down:
+ * Versions: the same on every release from 18.14.0 to 26.10.0. Node does not count `max` down:
  * every response before the last says the same `max=N`.
  */
 import { startServer, respondWithHeader } from '../helpers/server';

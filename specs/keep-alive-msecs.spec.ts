@@ -9,7 +9,7 @@
  * Source: the seed's agent options; Node docs, `new Agent({ keepAliveMsecs })`
  * ("initial delay for TCP Keep-Alive packets", default 1000) and
  * `socket.setKeepAlive()`; RFC 9293 §3.8.4 (TCP keep-alives).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import * as net from 'node:net';
 import * as http from 'node:http';

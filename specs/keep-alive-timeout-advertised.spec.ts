@@ -7,9 +7,9 @@
  * Source: the seed's Q&A (`Keep-Alive: timeout=15, max=100`: the idle seconds
  * the server allows); RFC 9112 Appendix C.2.2 and the Keep-Alive header
  * (draft-thomson-hybi-http-timeout-03); Node docs, `server.keepAliveTimeout`.
- * Versions: the same on every Node major. A value under 1000 ms is sent as
- * `timeout=0`, which a Node ≥ 20 agent reads as "do not pool" (see
- * keep-alive-timeout-agent-hint).
+ * Versions: the same on every release. A value under 1000 ms is sent as
+ * `timeout=0`, which an agent with the 1 s buffer (20.18.0+, 22.9.0+) reads
+ * as "do not pool" (see keep-alive-timeout-agent-hint).
  */
 import { startServer } from '../helpers/server';
 import { openRaw } from '../helpers/raw';

@@ -8,7 +8,7 @@
  * Source: the seed ("the second must start in process.nextTick after the
  * first response's 'end'"); Node's `lib/_http_client.js` (responseKeepAlive
  * emits the socket's 'free' with process.nextTick); Node docs, agent 'free'.
- * Versions: the same on every Node major. The modern idioms (await,
+ * Versions: the same on every release from 18.14.0 to 26.10.0. The modern idioms (await,
  * for await...of, setImmediate) all run after that tick and reuse.
  */
 import * as http from 'node:http';

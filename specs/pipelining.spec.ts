@@ -6,7 +6,7 @@
  *
  * Source: RFC 9112 §9.3.2 (pipelining: responses in the order of requests);
  * the seed ("requests must be serial, not overlapped").
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';

@@ -8,7 +8,7 @@
  * response"); RFC 9112 §9.5; Node docs, `http.Agent` ("servers may still
  * close idle connections, in which case they will be removed from the pool
  * and a new connection will be made when a new HTTP request is made").
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import getPort from 'get-port';
 import { startServer } from '../helpers/server';

@@ -10,7 +10,7 @@
  * RFC 9112 §9.3.1 (retrying requests) and §9.5; Node docs, `request.reusedSocket`
  * (the retry example). Made deterministic here: a raw server that resets the
  * connection exactly when the reused request arrives.
- * Versions: the same on every Node major. RST → "read ECONNRESET";
+ * Versions: the same on every release from 18.14.0 to 26.10.0. RST → "read ECONNRESET";
  * FIN → "socket hang up"; both have code ECONNRESET.
  */
 import * as http from 'node:http';

@@ -7,7 +7,7 @@
  * Source: the seed ("requests must be serial, not overlapped"); RFC 9112 §9.3
  * (persistence) and §9.3.2 (pipelining); Node docs, `agent.requests`,
  * `maxSockets`.
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import type { ServerResponse } from 'node:http';
 import { startServer } from '../helpers/server';

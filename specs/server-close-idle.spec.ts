@@ -3,15 +3,18 @@
  * request. `closeIdleConnections()` closes connections that sit between
  * requests and leaves those with a request in progress;
  * `closeAllConnections()` closes both. `server.close()` stops accepting and,
- * since Node 19, also closes idle connections; before, an idle keep-alive
+ * since Node 19.0.0, also closes idle connections; before, an idle keep-alive
  * client kept `close()` waiting until the idle timeout.
  *
  * Source: the seed's Q&A ("the server may close whenever it likes after a
  * response"); Node docs, `server.close()` (changed in v19.0.0),
  * `server.closeIdleConnections()`, `server.closeAllConnections()`.
- * Versions: server.close() ≤ 18 leaves idle connections; ≥ 19 closes them.
- *           A connection that has not sent any request yet: left open by
- *           closeIdleConnections() on ≤ 24, closed on 26 (25 not checked).
+ * Versions (helpers/release-gates.ts, bisected):
+ *   server.close() closes idle connections since 19.0.0, and on 18.19.0 –
+ *   18.20.2, where a backport did it by mistake until 18.20.3 reverted it
+ *   (SERVER_CLOSE_ENDS_IDLE; Node issue #51677).
+ *   A connection that has not sent any request yet is closed by
+ *   closeIdleConnections() since 26.4.0 only (CLOSE_IDLE_ENDS_UNUSED).
  */
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';

@@ -9,7 +9,7 @@
  * Source: the seed's Q&A ("if the server can handle 100 connections and all
  * use keep-alive, is the 101st dropped?" — yes, while the 100 sit idle);
  * Node docs, `server.maxConnections`, net.Server 'drop' (added v18.6.0).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import * as http from 'node:http';
 import { startServer } from '../helpers/server';

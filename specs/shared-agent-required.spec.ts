@@ -6,7 +6,7 @@
  *
  * Source: the seed ("both requests must share one keep-alive agent"); Node
  * docs, `http.Agent` (an agent keeps a pool of sockets per host:port).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import { startServer } from '../helpers/server';
 import { request, serially } from '../helpers/client';

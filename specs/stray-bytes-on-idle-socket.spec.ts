@@ -1,14 +1,15 @@
 /**
  * Rule stray-bytes-on-idle-socket: bytes that arrive on a pooled socket while
- * no request is outstanding cannot belong to any response. Since Node 22 the agent closes such a
- * socket and the next request opens a new connection; up to Node 20 the
- * bytes were dropped silently and the socket stayed pooled and was reused.
+ * no request is outstanding cannot belong to any response. On the newest
+ * releases the agent closes such a socket and the next request opens a new
+ * connection; before, the bytes were dropped silently and the socket stayed
+ * pooled and was reused.
  *
  * Source: RFC 9112 §9.3.2 (responses are matched to requests only by their
  * order, so bytes with no request outstanding match none); measured.
- * No crash and no unhandled error on any major.
- * Versions: ≤ 20 silently dropped, socket reused; ≥ 22 socket closed
- *           (21 not checked).
+ * No crash and no unhandled error on any release.
+ * Versions (STRAY_BYTES_CLOSE_IDLE_SOCKET, bisected): the socket is closed
+ * since 22.23.0, 24.17.0 and 26.3.1; never on 18.x – 21.x, 23.x or 25.x.
  */
 import type { Socket } from 'node:net';
 import { request } from '../helpers/client';

@@ -9,8 +9,8 @@
  * Source: measured (supertest 7 / superagent 10); supertest README
  * ("if the server is not already listening … it is bound to an ephemeral
  * port"); RFC 9112 §9.6.
- * Versions: the same on every Node major; it does not follow the global
- * agent's keep-alive default of Node ≥ 19.
+ * Versions: the same on every release from 18.14.0 to 26.10.0; it does not follow the global
+ * agent's keep-alive default of Node 19.0.0 and later.
  */
 import * as http from 'node:http';
 import request from 'supertest';

@@ -8,7 +8,7 @@
  * message, which can occur when a connection is closed prematurely …, MUST
  * record the message as incomplete");
  * Node docs, `http.IncomingMessage` ('aborted' deprecated in favour of 'error').
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import type { Socket } from 'node:net';
 import { request } from '../helpers/client';

@@ -8,7 +8,7 @@
  * Source: RFC 9112 §9.3 ("A server MUST read the entire request message body
  * or close the connection after sending its response"); Node's
  * lib/_http_server.js (resOnFinish dumps an unconsumed request).
- * Versions: the same on every Node major.
+ * Versions: the same on every release from 18.14.0 to 26.10.0.
  */
 import type { IncomingMessage } from 'node:http';
 import { startServer } from '../helpers/server';
