@@ -60,7 +60,7 @@ export interface ServerFixture {
   /** Every TCP connection the server accepted, in accept order. */
   connections: Socket[];
   /** HTTPS only: every completed TLS handshake, in order; `resumed` = session resumption. */
-  tlsHandshakes: Array<{ resumed: boolean; protocol: string | null }>;
+  tlsHandshakes: Array<{ resumed: boolean | undefined; protocol: string | null }>;
   /** The peer port of each request, in arrival order. */
   peerPorts(): number[];
   /** How many distinct connections carried requests. */
@@ -150,7 +150,7 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
   const tlsHandshakes: ServerFixture['tlsHandshakes'] = [];
   // Read at handshake time: a closed TLSSocket no longer knows.
   server.on('secureConnection', (socket: TLSSocket) =>
-    tlsHandshakes.push({ resumed: socket.isSessionReused(), protocol: socket.getProtocol() }),
+    tlsHandshakes.push({ resumed: typeof socket.isSessionReused === 'function' ? socket.isSessionReused() : undefined, protocol: typeof socket.getProtocol === 'function' ? socket.getProtocol() : null }),
   );
   const closedAt = new Map<Socket, Promise<number>>();
   server.on('connection', (socket: Socket) => {

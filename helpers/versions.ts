@@ -61,10 +61,18 @@ function rangeOf(gate: Gate): string {
   return 'node' in gate ? gate.node : gate.undici;
 }
 
+/** Parsed ranges, kept: the coverage check tests every gate against every known release. */
+const ranges = new Map<string, semver.Range>();
+function satisfies(version: string, range: string): boolean {
+  let parsed = ranges.get(range);
+  if (!parsed) ranges.set(range, (parsed = new semver.Range(range)));
+  return parsed.test(version);
+}
+
 /** Whether `gate` holds on a release (default: the running one). */
 export function holdsOn(gate: Gate, release: { node: string; undici?: string | undefined } = { node: NODE_VERSION, undici: UNDICI_VERSION }): boolean {
-  if ('node' in gate) return semver.satisfies(release.node, gate.node);
-  return release.undici !== undefined && semver.satisfies(release.undici, gate.undici);
+  if ('node' in gate) return satisfies(release.node, gate.node);
+  return release.undici !== undefined && satisfies(release.undici, gate.undici);
 }
 
 /** "Node ≥ 20.18.0 < 21 || ≥ 22.9.0", "undici ≥ 6.0.0": the gate as a title suffix reads it. */

@@ -83,6 +83,7 @@ class CourseReporter {
       const failed = result.testResults.some((t) => t.status === 'failed') || result.testExecError;
       out.push(`  ${failed ? red(bold(id)) : bold(id)} ${dim('·')} ${rule}`);
       if (result.testExecError) out.push(`    ${red('✕ the spec file did not run')} ${dim('(see below)')}`);
+      /** @type {Map<string, Evidence[]>} */
       const evidence = withEvidence ? this.evidenceOf(result.testFilePath) : new Map();
       for (const t of result.testResults) {
         const title = [...t.ancestorTitles.slice(1), t.title].join(' › ');

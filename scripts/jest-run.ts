@@ -61,7 +61,7 @@ export function runSuite(nodeBin: string, env: NodeJS.ProcessEnv = {}, jestArgs:
   const started = Date.now();
   try {
     const jest = require.resolve('jest/bin/jest', { paths: [ROOT] });
-    const run = spawnSync(nodeBin, [...runArgs, ...(path.basename(nodeBin) === 'node' ? ['--require', path.join(ROOT, 'scripts', 'jest-compat.js')] : []), jest, '--ci', '--silent', '--json', `--outputFile=${outputFile}`, ...jestArgs], {
+    const run = spawnSync(nodeBin, [...runArgs, ...(path.basename(nodeBin) === 'node' ? ['--require', path.join(ROOT, 'scripts', 'jest-compat.js')] : []), jest, '--config', path.join(ROOT, 'scripts', 'jest.config.cjs'), '--ci', '--silent', '--json', `--outputFile=${outputFile}`, ...jestArgs], {
       cwd: ROOT,
       env: { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`, ...env },
       encoding: 'utf8',

@@ -11,7 +11,7 @@ series() {
   local label="$1" i start
   for i in $(seq 1 "$runs"); do
     start=$(date +%s%N)
-    if node node_modules/jest/bin/jest.js --ci --silent >/tmp/ka-stability.log 2>&1; then
+    if node --require ./scripts/jest-compat.js node_modules/jest/bin/jest.js --config scripts/jest.config.cjs --ci --silent >/tmp/ka-stability.log 2>&1; then
       echo "  $label run $i: green in $(( ($(date +%s%N) - start) / 1000000 )) ms"
     else
       failed=$((failed + 1))

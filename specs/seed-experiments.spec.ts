@@ -22,7 +22,7 @@ import { runProgram } from '../helpers/program';
 import { byRelease } from '../helpers/versions';
 import { GLOBAL_AGENT_KEEPS_ALIVE } from '../helpers/release-gates';
 
-const program = (name: string) => path.join(__dirname, '..', 'fixtures', 'seed', `${name}.js`);
+const program = (name: string) => path.join(__dirname, '..', 'fixtures', 'seed', `${name}.cjs`);
 
 /** The client ports in "server: connection from port N" lines. */
 const connectionsSeen = (lines: string[]) => lines.filter((l) => l.startsWith('server: connection from port'));

@@ -1,0 +1,38 @@
+// @ts-check
+/**
+ * The suite's Jest configuration, in plain JavaScript. jest.config.ts
+ * re-exports it (for `npx jest` and editors); `npm test` names this file
+ * directly, so that Node releases without built-in TypeScript support (before
+ * 22.18) need not load the TypeScript compiler to read the configuration —
+ * about 1.1 s of the 2-core machine's time on every run.
+ *
+ * get-port is ESM-only (v6+). Jest runs specs as CommonJS here, so get-port's
+ * single ESM file is let through ts-jest (allowJs) and compiled to CommonJS
+ * like our own TypeScript. This works the same on every release from 18.14.0
+ * to 26.x and needs no --experimental-vm-modules flag.
+ *
+ * @type {import('jest').Config}
+ */
+const config = {
+  rootDir: require('node:path').join(__dirname, '..'),
+  testEnvironment: 'node',
+  roots: ['<rootDir>/specs'],
+  testMatch: ['**/*.spec.ts'],
+  // The course reporter prints the rules in README's chapter order, with what
+  // the server saw (scripts/course-reporter.js); Jest's summary reporter keeps
+  // the totals and prints every failure in full.
+  reporters: [['<rootDir>/scripts/course-reporter.js', { evidence: 'seed' }], ['summary', { summaryThreshold: 0 }]],
+  // The specs wait on sockets and timers, not on the CPU: run more files at
+  // once than a 2-core machine's default of one worker.
+  maxWorkers: 4,
+  testTimeout: 10_000,
+  // ts-jest, behind a wrapper that keys Jest's transform cache without loading
+  // the TypeScript compiler in every worker (scripts/ts-jest-cached.js).
+  transform: {
+    '^.+\\.ts$': ['<rootDir>/scripts/ts-jest-cached.js', {}],
+    '/node_modules/get-port/.+\\.js$': ['<rootDir>/scripts/ts-jest-cached.js', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!get-port/)'],
+};
+
+module.exports = config;
