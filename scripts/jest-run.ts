@@ -46,7 +46,8 @@ interface JestReport {
 export function firstLine(message: string): string {
   // eslint-disable-next-line no-control-regex
   const plain = message.replace(/\u001b\[[0-9;]*m/g, '');
-  const line = plain.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  // Jest heads a suite that did not run with "● Test suite failed to run": the reason is the next line.
+  const line = plain.split('\n').map((l) => l.trim()).find((l) => l.length > 0 && !l.startsWith('● Test suite failed to run')) ?? '';
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
