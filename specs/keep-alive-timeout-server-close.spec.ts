@@ -38,31 +38,27 @@ async function idleAfterOneRequest(srv: ServerFixture): Promise<number> {
   return srv.idleBeforeClose(srv.connections.length, 3_000);
 }
 
+/** Where the buffer is no option: a server with `keepAliveTimeout` closes `expected` ms after the response. */
+async function closesWithoutOption(keepAliveTimeout: number, expected: number): Promise<void> {
+  const srv = await startServer({ keepAliveTimeout });
+  const idle = await idleAfterOneRequest(srv);
+
+  expect(srv.server.keepAliveTimeoutBuffer).toBeUndefined(); // not configurable here
+  expect(idle).toBeGreaterThanOrEqual(expected - EARLY);
+  expect(idle).toBeLessThan(expected + LATE);
+}
+
 describe('when a Node server closes an idle kept-alive connection', () => {
   byRelease([
     {
       on: SERVER_IDLE_CLOSE.atTimeout,
       title: 'exactly keepAliveTimeout after the response, as advertised',
-      test: async () => {
-        const srv = await startServer({ keepAliveTimeout: 200 });
-        const idle = await idleAfterOneRequest(srv);
-
-        expect(srv.server.keepAliveTimeoutBuffer).toBeUndefined(); // no option here
-        expect(idle).toBeGreaterThanOrEqual(200 - EARLY);
-        expect(idle).toBeLessThan(200 + LATE);
-      },
+      test: () => closesWithoutOption(200, 200),
     },
     {
       on: SERVER_IDLE_CLOSE.fixedBuffer,
       title: 'keepAliveTimeout + 1000 ms after the response: a fixed buffer over what it advertises',
-      test: async () => {
-        const srv = await startServer({ keepAliveTimeout: 200 });
-        const idle = await idleAfterOneRequest(srv);
-
-        expect(srv.server.keepAliveTimeoutBuffer).toBeUndefined(); // not configurable here
-        expect(idle).toBeGreaterThanOrEqual(1_200 - EARLY);
-        expect(idle).toBeLessThan(1_200 + LATE);
-      },
+      test: () => closesWithoutOption(200, 1_200),
     },
     {
       on: SERVER_IDLE_CLOSE.bufferOption,
