@@ -52,9 +52,10 @@ function parseArgs(argv: string[]): Args {
 
 /** specs/x.spec.ts, x.spec.ts or x: the spec file, relative to the project root. */
 function specFile(name: string): string {
-  const candidates = [name, path.join('specs', name), path.join('specs', `${name}.spec.ts`)];
-  const found = candidates.find((c) => /\.spec\.ts$/.test(c) && existsSync(path.resolve(ROOT, c)));
-  if (!found) throw new UsageError(`no spec file "${name}" (looked for ${candidates.filter((c) => c.endsWith('.ts')).join(', ')})`);
+  const base = path.basename(name).replace(/\.spec\.ts$/, '');
+  const file = path.join('specs', `${base}.spec.ts`);
+  if (!existsSync(path.resolve(ROOT, file))) throw new UsageError(`no spec file "${name}" (looked for ${file})`);
+  const found = file;
   return path.relative(ROOT, path.resolve(ROOT, found));
 }
 
