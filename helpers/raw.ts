@@ -10,6 +10,7 @@
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { defer } from './cleanup';
+import { recordAfterTest } from './evidence';
 import { within } from './wait';
 
 export interface RawResponse {
@@ -138,8 +139,10 @@ export interface RawServer {
  */
 export async function startRawServer(onConnection: (socket: net.Socket, index: number) => void): Promise<RawServer> {
   const connections: net.Socket[] = [];
+  const ports: Array<number | undefined> = []; // read at accept: a closed socket forgets its peer
   const server = net.createServer((socket) => {
     connections.push(socket);
+    ports.push(socket.remotePort);
     socket.on('error', () => undefined); // resets are part of these specs
     onConnection(socket, connections.length - 1);
   });
@@ -150,6 +153,8 @@ export async function startRawServer(onConnection: (socket: net.Socket, index: n
     if (server.listening) await new Promise((resolve) => server.close(resolve));
   };
   defer(close);
+  // Evidence for the course reporter: the connections it accepted, by client port.
+  recordAfterTest('raw server', () => ports.map((port, i) => `conn ${i + 1} :${port}`));
   return { server, port: (server.address() as net.AddressInfo).port, connections, close };
 }
 
