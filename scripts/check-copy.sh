@@ -5,6 +5,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 spec="${1:-shared-agent-required.spec.ts}"
+if [ $# -gt 1 ] || [ ! -f "$here/specs/$spec" ]; then
+  echo "check:copy: expected one spec file name from specs/ (e.g. shared-agent-required.spec.ts), got: $*" >&2
+  exit 2
+fi
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 

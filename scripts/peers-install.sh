@@ -4,6 +4,10 @@
 # other systems it prints what to run and exits 1 (see README "Real peers").
 # The lane finds them on PATH or through KA_CHROMIUM, KA_NGINX, KA_APACHE.
 set -euo pipefail
+if [ $# -gt 0 ]; then
+  echo "peers:install: takes no arguments (got: $*)" >&2
+  exit 2
+fi
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "peers:install: no apt-get here. Install Chromium, nginx and Apache httpd yourself, e.g." >&2
   echo "  macOS:  brew install nginx httpd && brew install --cask chromium   (then KA_APACHE=\$(brew --prefix)/bin/httpd KA_APACHE_MODULES=\$(brew --prefix)/lib/httpd/modules)" >&2

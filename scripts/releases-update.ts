@@ -29,6 +29,7 @@ interface Release {
 }
 
 function main(): number {
+  if (process.argv.length > 2) throw new UsageError(`takes no arguments (got: ${process.argv.slice(2).join(' ')})`);
   const known = new Map<string, Release>((JSON.parse(readFileSync(FILE, 'utf8')) as { releases: Release[] }).releases.map((r) => [r.node, r]));
   const floor = enginesFloor();
   const releases: Release[] = [];

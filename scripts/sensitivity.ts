@@ -18,11 +18,16 @@ const DIR = path.join(ROOT, 'scripts', 'regressions');
 
 function main(): number {
   const only = process.argv.slice(2);
-  const names = readdirSync(DIR)
+  const all = readdirSync(DIR)
     .filter((f) => f.endsWith('.js'))
     .map((f) => f.replace(/\.js$/, ''))
-    .filter((n) => only.length === 0 || only.includes(n))
     .sort();
+  const unknown = only.filter((n) => !all.includes(n));
+  if (unknown.length > 0) {
+    console.error(`test:sensitivity: no regression "${unknown[0]}" in scripts/regressions/ (there are: ${all.join(', ')})`);
+    return 2;
+  }
+  const names = all.filter((n) => only.length === 0 || only.includes(n));
   const clean = runSuite(process.execPath);
   console.log(`clean run on ${clean.version}: ${summary(clean)}`);
   if (clean.tests.some((t) => t.status === 'failed') || clean.brokenSuites.length) {

@@ -6,6 +6,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
+if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]] || [ $# -gt 1 ]; then
+  echo "test:stability: expected one whole number of runs (default 10), got: $*" >&2
+  exit 2
+fi
 failed=0
 series() {
   local label="$1" i start
