@@ -15,8 +15,10 @@
  * Versions (helpers/release-gates.ts, AGENT_HINT, each found by bisect):
  *   ignored       before 19.0.0: the hint is not read;
  *   exact         19.0.0 – 20.17.0, 21.x, 22.0.0 – 22.8.0: timer = N s;
- *   buffered      20.18.0+, 22.9.0+, 23.x, 24.0.0 – 24.5.0: N s − 1 s, N ≤ 1 not pooled;
- *   bufferOption  22.19.0+, 24.6.0+: the 1 s is the option agentKeepAliveTimeoutBuffer.
+ *   buffered      20.18.0 – 20.x, 22.9.0 – 22.19.0, 23.x, 24.0.0 – 24.6.0: N s − 1 s,
+ *                 and N ≤ 1 means not pooled;
+ *   bufferOption  22.20.0+, 24.7.0+: the 1 s is the option agentKeepAliveTimeoutBuffer,
+ *                 one release after the server's keepAliveTimeoutBuffer.
  */
 import * as http from 'node:http';
 import { startServer, respondWithHeader, type ServerFixture } from '../helpers/server';
