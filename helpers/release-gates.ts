@@ -7,12 +7,13 @@
  * every release (helpers/versions.ts checks this when a spec loads), and
  * `npm run test:matrix` runs the releases on both sides of each boundary.
  *
- * Every boundary was found with `npm run bisect` over the npm registry's
- * releases (the command that found it is noted), not guessed from a major.
+ * Every boundary was found by running the suite with gates ignored on all 196
+ * releases from 18.14.0 to 26.10.0, and confirmed with `npm run bisect`
+ * (each command is noted with what it printed), not guessed from a major.
  */
 import type { Gate } from './versions';
 
-/** http.globalAgent is a keep-alive agent. `bisect global-agent --from 18 --to 19` */
+/** http.globalAgent is a keep-alive agent. `bisect global-agent --from 18.14.0 --to 19` → 19.0.0 */
 export const GLOBAL_AGENT_KEEPS_ALIVE = {
   no: { node: '<19.0.0' },
   yes: { node: '>=19.0.0' },
@@ -22,7 +23,7 @@ export const GLOBAL_AGENT_KEEPS_ALIVE = {
  * fetch() sends a Connection request header; older undici refuses it ("invalid
  * connection header"). Node 18.14.0 (undici 5.14.0) and 19.0.0 – 19.5.0 refuse,
  * 18.14.1 (5.19.1) and 19.6.0 (5.16.0) send it.
- * `bisect fetch-connection-options --from 19.0.0 --to 19.8.1`
+ * `bisect fetch-connection-options -t Connection --from 19.0.0 --to 19.8.1` → 19.6.0
  */
 export const FETCH_SENDS_CONNECTION_HEADER = {
   no: { undici: '<5.16.0' },
@@ -34,8 +35,8 @@ export const FETCH_SENDS_CONNECTION_HEADER = {
  * response), and whether the buffer is an option. The buffer came with Node
  * PR #54863 (20.18.0, 22.9.0, 23.0.0; never 21.x); the option with #59243
  * (22.19.0, 24.6.0).
- * `bisect keep-alive-timeout-server-close -t "fixed buffer" --from 20.0.0 --to 20.20.2`
- * `bisect keep-alive-timeout-server-close -t "keepAliveTimeoutBuffer after" --from 22.9.0 --to 22.23.3`
+ * `bisect keep-alive-timeout-server-close -t "fixed buffer" --from 20.0.0 --to 20.20.2` → 20.18.0
+ * `bisect keep-alive-timeout-server-close -t "keepAliveTimeoutBuffer after" --from 22.9.0 --to 22.23.3` → 22.19.0
  */
 export const SERVER_IDLE_CLOSE = {
   /** At keepAliveTimeout, as advertised. */
@@ -54,7 +55,8 @@ export const SERVER_FIXED_IDLE_BUFFER: Gate = SERVER_IDLE_CLOSE.fixedBuffer;
  * (lib/_http_agent.js, keepSocketAlive). Read since 19.0.0; the 1 s buffer
  * came with the server's (PR #54863: 20.18.0, 22.9.0, 23.0.0); the agent
  * option one release after the server's (PR #59315: 22.20.0, 24.7.0).
- * `bisect keep-alive-timeout-agent-hint -t "agentKeepAliveTimeoutBuffer: 500" --from 24.0.0 --to 24.21.0`
+ * `bisect keep-alive-timeout-agent-hint -t "agentKeepAliveTimeoutBuffer: 500" --from 24.0.0 --to 24.21.0` → 24.7.0
+ * `bisect keep-alive-timeout-agent-hint -t "no more than the 1 s safety buffer" --from 22.0.0 --to 22.23.3` → 22.9.0 (20.x: 20.18.0)
  */
 export const AGENT_HINT = {
   /** Not read at all. */
@@ -74,7 +76,7 @@ export const AGENT_HINT = {
 /**
  * A response whose handler removed the Connection header: the server keeps
  * the connection (HTTP/1.1's default), or closes it without saying so.
- * `bisect connection-close -t "removes the Connection" --from 19 --to 20`
+ * `bisect connection-close -t "removes the Connection" --from 19.0.0 --to 20` → 20.0.0
  */
 export const REMOVED_CONNECTION_HEADER = {
   closesSilently: { node: '<20.0.0' },
@@ -85,7 +87,8 @@ export const REMOVED_CONNECTION_HEADER = {
  * server.close() also closes idle keep-alive connections. Since 19.0.0; on
  * 18.x only in 18.19.0 – 18.20.2, a backport reverted in 18.20.3 as a
  * regression (Node issue #51677).
- * `bisect server-close-idle -t "server.close" --from 18.14.0 --to 18.20.8`
+ * `bisect server-close-idle -t "server.close" --from 18.14.0 --to 18.20.2` → 18.19.0;
+ * `bisect server-close-idle -t "server.close" --from 18.19.0 --to 18.20.8` → 18.20.3
  */
 export const SERVER_CLOSE_ENDS_IDLE = {
   no: { node: '<18.19.0 || >=18.20.3 <19.0.0' },
@@ -95,7 +98,7 @@ export const SERVER_CLOSE_ENDS_IDLE = {
 /**
  * closeIdleConnections() also closes a connection that has not sent a request
  * yet. Since 26.4.0 only (not in 24.x or 25.x).
- * `bisect server-close-idle -t "not sent a request" --from 26.0.0 --to 26.10.0`
+ * `bisect server-close-idle -t "not sent a request" --from 26.0.0 --to 26.10.0` → 26.4.0
  */
 export const CLOSE_IDLE_ENDS_UNUSED = {
   no: { node: '<26.4.0' },
@@ -106,7 +109,7 @@ export const CLOSE_IDLE_ENDS_UNUSED = {
  * Bytes arriving on an idle pooled socket make the agent close it (before:
  * dropped, socket reused). Since 26.3.1, 24.17.0 and 22.23.0; never in 23.x
  * or 25.x, nor in 20.x.
- * `bisect stray-bytes-on-idle-socket --from 24.0.0 --to 24.21.0`
+ * `bisect stray-bytes-on-idle-socket --from 24.0.0 --to 24.21.0` → 24.17.0 (22.x: 22.23.0; 26.x: 26.3.1)
  */
 export const STRAY_BYTES_CLOSE_IDLE_SOCKET = {
   no: { node: '<22.23.0 || >=23.0.0 <24.17.0 || >=25.0.0 <26.3.1' },
@@ -117,7 +120,7 @@ export const STRAY_BYTES_CLOSE_IDLE_SOCKET = {
  * fetch()'s keepAliveTimeoutThreshold: the hint less 1 s, or less 2 s since
  * undici PR #3145 (undici 6.14.0). Among Node releases: 6.13.0 (20.15.1,
  * 22.2.0) has 1 s, 6.18.2 (22.3.0) and 6.19.2 (20.16.0) have 2 s; 21.x never.
- * `bisect fetch-keep-alive-hint -t "timeout=2" --from 20.13.0 --to 20.16.0`
+ * `bisect fetch-keep-alive-hint -t "timeout=2" --from 20.13.0 --to 20.20.2` → 20.16.0
  */
 export const FETCH_HINT_THRESHOLD = {
   oneSecond: { undici: '<6.14.0' },
@@ -128,7 +131,7 @@ export const FETCH_HINT_THRESHOLD = {
  * res.body.cancel() on a body still arriving destroys the connection. Not in
  * undici 6.6.2 – 6.11.1 (Node 21.7.x, 22.0.0): there the cancelled connection
  * stays open, unusable, and the next fetch opens another.
- * `bisect fetch-unconsumed-body -t "cancel" --from 21.6.2 --to 22.1.0`
+ * `bisect fetch-unconsumed-body -t cancel --from 21.6.2 --to 22.0.0` → 21.7.0; `--from 22.0.0 --to 22.1.0` → 22.1.0
  */
 export const FETCH_CANCEL_DESTROYS = {
   no: { undici: '>=6.6.2 <6.13.0' },
