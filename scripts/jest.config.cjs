@@ -26,6 +26,16 @@ const config = {
   // once than a 2-core machine's default of one worker.
   maxWorkers: 4,
   testTimeout: 10_000,
+  // No spec uses Web Storage, and Jest's module mocker reads every global of
+  // the test context when a file starts and ends. Under Deno, reading
+  // `localStorage` opens an SQLite file in DENO_DIR keyed by the main module
+  // (node_modules/jest/bin/jest.js): when two workers create it at the same
+  // moment (a fresh clone, a fresh DENO_DIR) one of them throws "database is
+  // locked" and its spec file does not run — a failure of Deno's storage, not
+  // of keep-alive, and not the same from run to run. Shadowing both globals in
+  // the test context keeps Jest from touching them (null, as undefined would
+  // not survive the trip to the workers).
+  testEnvironmentOptions: { localStorage: null, sessionStorage: null },
   // ts-jest, behind a wrapper that keys Jest's transform cache without loading
   // the TypeScript compiler in every worker (scripts/ts-jest-cached.js).
   transform: {
