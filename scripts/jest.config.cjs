@@ -9,7 +9,11 @@
  * get-port is ESM-only (v6+). Jest runs specs as CommonJS here, so get-port's
  * single ESM file is let through ts-jest (allowJs) and compiled to CommonJS
  * like our own TypeScript. This works the same on every release from 18.14.0
- * to 26.x and needs no --experimental-vm-modules flag.
+ * to 26.x and needs no --experimental-vm-modules flag. Under Bun, whose
+ * node:vm has SyntheticModule, Jest loads a .js file of a "type": "module"
+ * package as an ES module; `useESM` makes ts-jest leave it one there
+ * (CommonJS output failed with "exports is not defined", and the two spec
+ * files that import get-port did not load).
  *
  * @type {import('jest').Config}
  */
@@ -40,7 +44,7 @@ const config = {
   // the TypeScript compiler in every worker (scripts/ts-jest-cached.js).
   transform: {
     '^.+\\.ts$': ['<rootDir>/scripts/ts-jest-cached.js', {}],
-    '/node_modules/get-port/.+\\.js$': ['<rootDir>/scripts/ts-jest-cached.js', { tsconfig: { allowJs: true, isolatedModules: true } }],
+    '/node_modules/get-port/.+\\.js$': ['<rootDir>/scripts/ts-jest-cached.js', { tsconfig: { allowJs: true, isolatedModules: true }, useESM: true }],
   },
   transformIgnorePatterns: ['/node_modules/(?!get-port/)'],
 };

@@ -26,10 +26,10 @@ module.exports = {
     let tsJest;
     const real = () => (tsJest ??= require('ts-jest').default.createTransformer(options));
     return {
-      /** @param {string} source @param {string} file @param {{ configString: string; instrument?: boolean }} jestOptions */
+      /** @param {string} source @param {string} file @param {{ configString: string; instrument?: boolean; supportsStaticESM?: boolean }} jestOptions */
       getCacheKey(source, file, jestOptions) {
         return createHash('sha1')
-          .update([STATIC_KEY, JSON.stringify(options), jestOptions.configString, String(jestOptions.instrument), file, source].join('\0'))
+          .update([STATIC_KEY, JSON.stringify(options), jestOptions.configString, String(jestOptions.instrument), String(jestOptions.supportsStaticESM), file, source].join('\0'))
           .digest('hex');
       },
       /** @param {unknown[]} args */
