@@ -22,10 +22,28 @@ JSON
 cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "strict": true, "esModuleInterop": true, "types": ["node", "jest"] } }
 JSON
-cat > jest.config.js <<'JS'
+extra=()
+if grep -q "from 'get-port'" "specs/$spec"; then
+  # get-port is ESM-only: README's three lines let ts-jest compile it too.
+  extra+=(get-port)
+  cat > jest.config.js <<'JS'
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': 'ts-jest',
+    '/node_modules/get-port/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true }, useESM: true }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!get-port/)'],
+};
+JS
+else
+  cat > jest.config.js <<'JS'
 module.exports = { preset: 'ts-jest', testEnvironment: 'node' };
 JS
+fi
+grep -q "from 'supertest'" "specs/$spec" && extra+=(supertest @types/supertest)
 npm install --save-dev --no-audit --no-fund --prefer-offline --loglevel=error \
-  jest@30 ts-jest@29 typescript@5 @types/jest@30 @types/node semver @types/semver >/dev/null
+  jest@30 ts-jest@29 typescript@5 @types/jest@30 @types/node semver @types/semver "${extra[@]}" >/dev/null
 npx jest --ci "specs/$spec"
 echo "check:copy: $spec runs in a fresh Jest project"
