@@ -11,7 +11,7 @@
  * (cancel); measured: Node's boundary lies between 16 KiB (pins on some
  * releases, not on others) and 64 KiB (pins everywhere). The large body is
  * 4 MiB, far beyond what any client measured here reads ahead on its own
- * (Bun 1.4.5 takes up to 512 KiB of an unread body off the wire): at 256 KiB
+ * (Bun 1.4.5 takes 512 KiB of an unread body off the wire, not 768 KiB): at 256 KiB
  * a read-ahead client's result depended on whether the body had arrived
  * within one macrotask, which under load it sometimes had not.
  * Versions: the same on every release for the sizes used here, except
