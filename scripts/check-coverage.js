@@ -4,7 +4,8 @@
 // spec that states its rule, or says why it is no rule a user meets. This fails (exit 1, one line
 // per problem, naming the row) when:
 //   - a linked spec id does not exist as specs/, peers/, clients/ or servers/<id>.spec.ts
-//     (a link is [id](path/to/id.spec.ts), relative to specs/; its text must be the id);
+//     (a link is [id](path/to/id.spec.ts), relative to specs/, in a row or in prose; its text
+//     must be the id);
 //   - a row is "covered" without a spec link, or has no reason / rule text at all;
 //   - a row's status is not one of: covered, not a user rule, not yet covered;
 //   - an upstream test is listed twice;
@@ -54,13 +55,30 @@ function check(file, printCounts) {
   const seen = new Map(); // upstream url -> line
   const ids = new Set();
   let heading = null;
+  // Every [id](….spec.ts) link in the file, in a row or in prose, must name an existing spec.
+  const checkLinks = (line, where, label) => {
+    for (const m of line.matchAll(SPEC_LINK)) {
+      const [, id, target] = m;
+      const resolved = path.resolve(ROOT, 'specs', target);
+      const rel = path.relative(ROOT, resolved);
+      const dir = rel.split(path.sep)[0];
+      if (!SPEC_DIRS.includes(dir) || path.dirname(rel) !== dir) {
+        problems.push(`${where}: spec link ${target} is not in ${SPEC_DIRS.join('/, ')}/: ${label}`);
+      } else if (path.basename(rel, '.spec.ts') !== id) {
+        problems.push(`${where}: link text "${id}" is not the id of ${rel}: ${label}`);
+      } else if (!fs.existsSync(resolved)) {
+        problems.push(`${where}: spec id "${id}" does not exist (${rel}): ${label}`);
+      } else ids.add(rel);
+    }
+  };
 
   text.split('\n').forEach((line, i) => {
     const where = `${name}:${i + 1}`;
     const h = /^##\s+(.+?)\s*$/.exec(line);
     if (h) { heading = h[1]; return; }
     const row = cells(line);
-    if (!row || /^\|[\s|:-]+\|$/.test(line.trim())) return;
+    if (!row) { checkLinks(line, where, 'prose'); return; }
+    if (/^\|[\s|:-]+\|$/.test(line.trim())) return;
     if (row[0] === 'upstream test' || row[0] === 'group') return; // header rows
     if (heading === 'Counts') {
       const nums = row.slice(1).map(Number);
@@ -84,19 +102,7 @@ function check(file, printCounts) {
       problems.push(`${where}: status "${status}" is not one of ${STATUSES.join(' / ')}: ${label}`);
       return;
     }
-    for (const m of line.matchAll(SPEC_LINK)) {
-      const [, id, target] = m;
-      const resolved = path.resolve(ROOT, 'specs', target);
-      const rel = path.relative(ROOT, resolved);
-      const dir = rel.split(path.sep)[0];
-      if (!SPEC_DIRS.includes(dir) || path.dirname(rel) !== dir) {
-        problems.push(`${where}: spec link ${target} is not in ${SPEC_DIRS.join('/, ')}/: ${label}`);
-      } else if (path.basename(rel, '.spec.ts') !== id) {
-        problems.push(`${where}: link text "${id}" is not the id of ${rel}: ${label}`);
-      } else if (!fs.existsSync(resolved)) {
-        problems.push(`${where}: spec id "${id}" does not exist (${rel}): ${label}`);
-      } else ids.add(rel);
-    }
+    checkLinks(line, where, label);
     const specsInReason = [...reason.matchAll(SPEC_LINK)].length;
     const words = reason.replace(SPEC_LINK, '').replace(/[\s(),.;:—–-]/g, '');
     if (status === 'covered' && specsInReason === 0) {
