@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { defer } from '../helpers/cleanup';
+import { responseClock, type ResponseClock } from './measure';
 
 export interface Running {
   /** The Node http.Server underneath, whatever the framework. */
@@ -22,6 +23,8 @@ export interface Running {
   port: number;
   /** 'slow' with the requested ms when a slow request starts its wait. */
   events: EventEmitter;
+  /** When the server finished its latest response to a client port (the idle timer's start). */
+  clock: ResponseClock;
   /** The framework's own graceful shutdown. */
   stop(): Promise<void>;
   /** Everything closed at once, idempotent: cleanup. */
@@ -87,7 +90,7 @@ function killer(server: http.Server): () => Promise<void> {
 
 /** The Running of a server already listening; stop() given. */
 function running(server: http.Server, port: number, events: EventEmitter, stop: () => Promise<void>, kill = killer(server)): Running {
-  const r: Running = { server, port, events, stop, kill };
+  const r: Running = { server, port, events, clock: responseClock(server), stop, kill };
   defer(kill);
   return r;
 }

@@ -5,12 +5,31 @@
  * these with servers/findings.json; `npm run check:server` prints them for a
  * user's own server. Every wait is bounded.
  */
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { openRaw, type RawConnection, type RawResponse } from '../helpers/raw';
 import { within } from '../helpers/wait';
 import type { Running } from './adapters';
 
 export const request = (path: string, extra: string[] = []) => [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...extra].join('\r\n') + '\r\n\r\n';
+
+/** When the server finished its latest response to a client port: performance.now(), or undefined. */
+export type ResponseClock = (clientPort: number) => number | undefined;
+
+/**
+ * The server's own clock for "the end of the response", where the idle timer
+ * starts: measured on the client, a loaded event loop delays the moment the
+ * client sees the response and makes a close look early. The close itself is
+ * still seen on the client (its FIN or RST).
+ */
+export function responseClock(server: Server): ResponseClock {
+  const finished = new Map<number, number>();
+  server.on('request', (req, res) => {
+    const port = req.socket.remotePort;
+    res.once('finish', () => port !== undefined && finished.set(port, performance.now()));
+  });
+  return (port) => finished.get(port);
+}
 
 export interface Close {
   /** performance.now() when the client saw the end. */
@@ -63,11 +82,11 @@ export function advertisedTimeout(keepAlive: string | undefined): number | undef
 }
 
 /** One request, then how long the server lets the connection idle, waiting at most `boundMs`. */
-export async function measureIdle(port: number, path: string, boundMs: number): Promise<Idle> {
+export async function measureIdle(port: number, path: string, boundMs: number, clock?: ResponseClock): Promise<Idle> {
   const conn = await connect(port);
   conn.send(request(path));
   const res = await conn.readResponse(5_000);
-  const start = performance.now();
+  const start = clock?.(conn.localPort) ?? performance.now();
   const close = await closeWithin(conn, boundMs);
   conn.socket.destroy();
   const keepAlive = res.headers['keep-alive']?.join(', ');
@@ -84,7 +103,7 @@ export async function measureIdle(port: number, path: string, boundMs: number): 
 export interface SlowSecond {
   /** Status of the second request's response, if one came. */
   status: number | undefined;
-  /** Whether it came on the same connection (always, if any came). */
+  /** When the server closed the connection, ms after the first response ended (undefined: it did not). */
   closedAfterMs: number | undefined;
   how: Close['how'] | undefined;
   /** The pause inside the second request's head. */
@@ -97,13 +116,14 @@ export interface SlowSecond {
  * Whether the server answers it, or closes the connection mid-head (and how
  * long after the first line).
  */
-export async function measureSlowSecond(port: number, path: string, gapMs: number): Promise<SlowSecond> {
+export async function measureSlowSecond(port: number, path: string, gapMs: number, clock?: ResponseClock): Promise<SlowSecond> {
   const conn = await connect(port);
   conn.send(request(path));
   await conn.readResponse(5_000);
   conn.send(`GET ${path} HTTP/1.1\r\n`);
-  const start = performance.now();
-  const early = await closeWithin(conn, gapMs);
+  const sent = performance.now();
+  const start = clock?.(conn.localPort) ?? sent;
+  const early = await closeWithin(conn, gapMs - (sent - start));
   if (early) {
     conn.socket.destroy();
     return { status: undefined, closedAfterMs: Math.round(early.at - start), how: early.how, gapMs };
@@ -224,7 +244,7 @@ export async function measureShutdown(target: Running, slowMs: number, boundMs: 
   } catch {
     res = undefined;
   }
-  const answeredAt = res ? performance.now() : undefined;
+  const answeredAt = res ? (target.clock(busy.localPort) ?? performance.now()) : undefined;
   const left = Math.max(0, boundMs - (performance.now() - t0));
   const busyClose = await closeWithin(busy, left);
   await within(Math.max(1, boundMs - (performance.now() - t0)), 'stop()', stopped).catch(() => undefined);

@@ -8,8 +8,9 @@
  * What is asserted (no wait longer than the 5 s servers' close):
  *   - every server: the Keep-Alive header, exactly as recorded;
  *   - a server whose recorded deadline is within the bound (Node's 5 s + the
- *     buffer): the FIN comes at that deadline, measured from the end of the
- *     response on the client (± the timer allowances of helpers/wait.ts);
+ *     buffer): the FIN comes at that deadline (± the timer allowances of
+ *     helpers/wait.ts), from the end of the response as the server timed it
+ *     to the FIN as the client saw it;
  *   - a longer one (Fastify's 72 s): the connection is still open at the bound
  *     — a lower bound, with the header and the setting for the rest; the full
  *     73.0 s was measured once by hand and is stated in the finding.
@@ -24,7 +25,7 @@
 import { startServer } from '../helpers/server';
 import { TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 import { shortIdle, idleCloseMs } from '../helpers/node-server';
-import { measureIdle, type Idle } from './measure';
+import { measureIdle, responseClock, type Idle } from './measure';
 import { DEFAULT_DEADLINE_MS, bufferMs, perServer } from './lane';
 
 /** The longest this rule waits for a close: the 5 s servers' deadline and the late allowance. */
@@ -44,7 +45,7 @@ describe('server-idle-close: a server closes an idle kept-alive connection at th
       const running = await adapter.start();
       buffers.set(adapter.id, bufferMs(running.server));
       settings.set(adapter.id, running.server.keepAliveTimeout);
-      return measureIdle(running.port, '/fast', BOUND_MS);
+      return measureIdle(running.port, '/fast', BOUND_MS, running.clock);
     },
     (idle, finding, adapter) => {
       expect(idle.keepAlive ?? null).toBe(finding.keepAlive);
@@ -65,7 +66,7 @@ describe('server-idle-close: a server closes an idle kept-alive connection at th
 
   it('counter-case: the measurement follows the setting — a Node server with keepAliveTimeout 1 s advertises timeout=1 and closes at 1 s', async () => {
     const srv = await startServer(shortIdle(1_000));
-    const idle = await measureIdle(srv.port, '/', 3_000);
+    const idle = await measureIdle(srv.port, '/', 3_000, responseClock(srv.server));
     const expected = idleCloseMs(srv.server);
 
     expect(idle.keepAlive).toBe(`timeout=${Math.floor(srv.server.keepAliveTimeout / 1000)}`);

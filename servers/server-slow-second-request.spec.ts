@@ -43,7 +43,7 @@ describe('server-slow-second-request: a kept-alive connection whose next request
       const running = await adapter.start();
       const s = running.server;
       settings.set(adapter.id, { headersTimeout: s.headersTimeout, requestTimeout: s.requestTimeout, deadline: s.keepAliveTimeout + bufferMs(s) });
-      return measureSlowSecond(running.port, '/fast', GAP_MS);
+      return measureSlowSecond(running.port, '/fast', GAP_MS, running.clock);
     },
     (slow, finding, adapter) => {
       const set = settings.get(adapter.id)!;
