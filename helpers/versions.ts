@@ -61,12 +61,15 @@ function rangeOf(gate: Gate): string {
   return 'node' in gate ? gate.node : gate.undici;
 }
 
-/** Parsed ranges, kept: the coverage check tests every gate against every known release. */
+/** Parsed ranges and versions, kept: the coverage check tests every gate against every known release. */
 const ranges = new Map<string, semver.Range>();
+const versions = new Map<string, semver.SemVer>();
 function satisfies(version: string, range: string): boolean {
   let parsed = ranges.get(range);
   if (!parsed) ranges.set(range, (parsed = new semver.Range(range)));
-  return parsed.test(version);
+  let v = versions.get(version);
+  if (!v) versions.set(version, (v = new semver.SemVer(version)));
+  return parsed.test(v);
 }
 
 /** Whether `gate` holds on a release (default: the running one). */
