@@ -12,7 +12,7 @@
  * the install command.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -22,10 +22,12 @@ import { within } from './wait';
 import { recordAfterTest } from './evidence';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type PeerName = 'nginx' | 'apache' | 'chromium';
+export type PeerName = 'nginx' | 'apache' | 'chromium' | 'haproxy' | 'caddy';
 
 const PEERS: Record<PeerName, { env: string; names: string[] }> = {
   nginx: { env: 'KA_NGINX', names: ['nginx'] },
+  haproxy: { env: 'KA_HAPROXY', names: ['haproxy'] },
+  caddy: { env: 'KA_CADDY', names: ['caddy'] },
   apache: { env: 'KA_APACHE', names: ['apache2', 'httpd'] },
   chromium: { env: 'KA_CHROMIUM', names: ['chromium', 'chromium-browser', 'google-chrome', 'chrome'] },
 };
@@ -60,11 +62,14 @@ export function peerBinary(name: PeerName): string {
   throw new Error(given ? `${env}=${given} is not an executable file` : `${name} not found (set ${env}, or ${INSTALL_HINT})`);
 }
 
-/** "nginx/1.22.1", "Apache/2.4.71", "Chromium 156.0.8078.79": what the peer says of itself. */
+/** "nginx/1.22.1", "Apache/2.4.71", "Chromium 156.0.8078.79", "HAProxy 2.6.12", "Caddy 2.6.2": what the peer says of itself. */
 export function peerVersion(name: PeerName): string {
   const bin = peerBinary(name);
-  const run = spawnSync(bin, name === 'chromium' ? ['--version'] : ['-v'], { encoding: 'utf8' });
+  const flag = { chromium: ['--version'], caddy: ['version'], haproxy: ['-v'], nginx: ['-v'], apache: ['-v'] }[name];
+  const run = spawnSync(bin, flag, { encoding: 'utf8' });
   const text = `${run.stdout}\n${run.stderr}`;
+  if (name === 'haproxy') return `HAProxy ${/HAProxy version ([\d.]+)/.exec(text)?.[1] ?? '?'}`;
+  if (name === 'caddy') return `Caddy ${/v?(\d+\.\d+\.\d+)/.exec(text)?.[1] ?? '?'}`;
   const pattern = { nginx: /nginx\/[\d.]+/, apache: /Apache\/[\d.]+/, chromium: /Chromium [\d.]+|Chrome [\d.]+/ }[name];
   return pattern.exec(text)?.[0] ?? text.trim().split('\n')[0] ?? name;
 }
@@ -93,9 +98,15 @@ async function listening(port: number, ms: number, child: ChildProcess, log: () 
   }
 }
 
-/** Start `bin args` in the foreground; stopped (SIGTERM, then SIGKILL) after the test. */
-function foreground(bin: string, args: string[]): ChildProcess {
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Start `bin args` in the foreground; stopped (SIGTERM, then SIGKILL) after
+ * the test. With `output`, its stdout and stderr go to that file (HAProxy
+ * logs to stdout); `env` is added to the environment.
+ */
+function foreground(bin: string, args: string[], options: { output?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  const out = options.output === undefined ? undefined : openSync(options.output, 'a');
+  const child = spawn(bin, args, { stdio: ['ignore', out ?? 'ignore', out ?? 'pipe'], env: { ...process.env, ...options.env } });
+  if (out !== undefined) closeSync(out); // the child has its own copy
   child.stderr?.resume();
   defer(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -117,8 +128,14 @@ export interface PeerLogLine {
   method: string;
   path: string;
   status: number;
-  /** Apache's %k / nginx's $connection_requests: which request on its connection this was. */
+  /** Apache's %k / nginx's $connection_requests: which request on its connection this was (NaN where the peer does not log it). */
   onConnection: number;
+  /** HAProxy (%bp): the proxy's own port on the upstream connection that carried the request, as the upstream saw it. */
+  upstreamPort?: number;
+  /** HAProxy (%rc): how many times the proxy retried the request upstream. */
+  retries?: number;
+  /** HAProxy (%tsc): the termination state, "----" when the request ended normally; Caddy: the upstream error it logged, if any. */
+  termination?: string;
 }
 
 function parseLog(file: string): PeerLogLine[] {
@@ -147,9 +164,11 @@ export interface PeerServer {
   logged(n: number, ms?: number): Promise<PeerLogLine[]>;
 }
 
-function server(name: string, port: number, dir: string, logFile: string): PeerServer {
-  const log = () => parseLog(logFile);
-  recordAfterTest(`${name}'s access log`, () => log().map((l) => `:${l.peerPort} ${l.method} ${l.path} ${l.status} (request ${l.onConnection} on its connection)`));
+const onConnectionLine = (l: PeerLogLine) => `:${l.peerPort} ${l.method} ${l.path} ${l.status} (request ${l.onConnection} on its connection)`;
+
+function server(name: string, port: number, dir: string, logFile: string, parse = parseLog, line = onConnectionLine): PeerServer {
+  const log = () => parse(logFile);
+  recordAfterTest(`${name}'s access log`, () => log().map(line));
   return {
     port,
     origin: `http://127.0.0.1:${port}`,
@@ -265,4 +284,118 @@ function readText(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** A reverse proxy started in front of one upstream port. */
+export interface ProxyServer extends PeerServer {
+  /** The proxy's error/debug log, as text (what it said about upstream failures). */
+  errors(): string;
+}
+
+/**
+ * HAProxy in HTTP mode, in the foreground (`-db`), one frontend on a free
+ * loopback port and one backend server, 127.0.0.1:`upstreamPort`.
+ * `defaults` lines go into its `defaults` section, `backend` lines into the
+ * backend, `server` words onto the server line (e.g. `pool-purge-delay 400ms`). Logs each request to stdout, captured in a file, as
+ * "%cp %HM %HP %ST - %bp %rc %tsc": the client's port, method, path, status,
+ * the proxy's own port on the upstream connection (as the Node server saw it),
+ * retries and termination state. HAProxy logs nothing for a request it aborts
+ * with `abort_keep_alive` (http_ana.c clears logwait there).
+ */
+export async function startHaproxy(options: { upstreamPort: number; defaults?: string; backend?: string; server?: string }): Promise<ProxyServer> {
+  const bin = peerBinary('haproxy');
+  const dir = peerDir('haproxy');
+  const port = await getPort({ host: '127.0.0.1' });
+  const logFile = path.join(dir, 'access.log');
+  writeFileSync(
+    path.join(dir, 'haproxy.cfg'),
+    `global
+  log stdout format raw local0 info
+  pidfile ${dir}/haproxy.pid
+defaults
+  mode http
+  log global
+  option dontlognull
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+  ${(options.defaults ?? '').split('\n').join('\n  ')}
+frontend fe
+  bind 127.0.0.1:${port}
+  log-format "%cp %HM %HP %ST - %bp %rc %tsc"
+  default_backend be
+backend be
+  ${(options.backend ?? '').split('\n').join('\n  ')}
+  server node 127.0.0.1:${options.upstreamPort} ${options.server ?? ''}
+`,
+  );
+  const child = foreground(bin, ['-db', '-f', path.join(dir, 'haproxy.cfg')], { output: logFile });
+  await listening(port, 5_000, child, () => readText(logFile));
+  const parse = (file: string): PeerLogLine[] =>
+    readText(file)
+      .split('\n')
+      .filter((l) => /^\d+ /.test(l))
+      .map((line) => {
+        const [peerPort, method, p, status, , upstream, retries, termination] = line.split(' ');
+        return { peerPort: Number(peerPort), method: method!, path: p!, status: Number(status), onConnection: NaN, upstreamPort: Number(upstream), retries: Number(retries), termination: termination! };
+      });
+  const line = (l: PeerLogLine) => `:${l.peerPort} ${l.method} ${l.path} ${l.status} upstream :${l.upstreamPort} retries ${l.retries} termination ${l.termination}`;
+  return { ...server('HAProxy', port, dir, logFile, parse, line), errors: () => readText(logFile).split('\n').filter((l) => l && !/^\d+ /.test(l)).join('\n') };
+}
+
+/**
+ * Caddy with a Caddyfile: a site on a free loopback port (no automatic HTTPS,
+ * no admin endpoint; HOME and XDG dirs inside its temp dir) whose only
+ * directive is `reverse_proxy 127.0.0.1:<upstreamPort> { <proxy> }`. Its
+ * access log (JSON) gives the client's port, method, path and status; its
+ * debug log what reverse_proxy said about each upstream round trip.
+ */
+export async function startCaddy(options: { upstreamPort: number; proxy?: string }): Promise<ProxyServer> {
+  const bin = peerBinary('caddy');
+  const dir = peerDir('caddy');
+  const port = await getPort({ host: '127.0.0.1' });
+  const logFile = path.join(dir, 'access.log');
+  const debugFile = path.join(dir, 'debug.log');
+  writeFileSync(
+    path.join(dir, 'Caddyfile'),
+    `{
+  admin off
+  auto_https off
+  storage file_system ${dir}/data
+  log {
+    output file ${debugFile}
+    level DEBUG
+  }
+}
+http://127.0.0.1:${port} {
+  log {
+    output file ${logFile}
+    format json
+  }
+  reverse_proxy 127.0.0.1:${options.upstreamPort} {
+    ${(options.proxy ?? '').split('\n').join('\n    ')}
+  }
+}
+`,
+  );
+  const env = { HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_DATA_HOME: path.join(dir, 'data') };
+  const child = foreground(bin, ['run', '--config', path.join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { env, output: path.join(dir, 'stderr.log') });
+  await listening(port, 5_000, child, () => readText(path.join(dir, 'stderr.log')));
+  const parse = (file: string): PeerLogLine[] =>
+    readText(file)
+      .split('\n')
+      .filter(Boolean)
+      .map((text) => JSON.parse(text) as { status: number; request: { remote_port: string; method: string; uri: string } })
+      .map((e) => ({ peerPort: Number(e.request.remote_port), method: e.request.method, path: e.request.uri, status: e.status, onConnection: NaN }));
+  const line = (l: PeerLogLine) => `:${l.peerPort} ${l.method} ${l.path} ${l.status}`;
+  // "upstream roundtrip POST /b: error EOF", one line per round trip reverse_proxy logged.
+  const errors = () =>
+    readText(debugFile)
+      .split('\n')
+      .filter((l) => l.includes('"upstream roundtrip"'))
+      .map((l) => JSON.parse(l) as { request: { method: string; uri: string }; status?: number; error?: string })
+      .map((e) => `upstream roundtrip ${e.request.method} ${e.request.uri}: ${e.error === undefined ? e.status : `error ${e.error}`}`)
+      .join('\n');
+  recordAfterTest("Caddy's reverse_proxy log", () => errors().split('\n').filter(Boolean));
+  return { ...server('Caddy', port, dir, logFile, parse, line), errors };
 }

@@ -1,0 +1,134 @@
+/**
+ * Reverse proxies in front of a Node server, for the timeout-chain specs of
+ * the peers lane: nginx, HAProxy and Caddy started by name with an upstream
+ * keep-alive config (helpers/peers.ts starts each), a Node server whose idle
+ * close is made to cross the proxy's next request, and the client's view of a
+ * request in one word.
+ */
+import { createServer, type IncomingMessage, type ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { startHaproxy, startCaddy, startNginx, type PeerLogLine } from './peers';
+import { startServer, type ServerFixture } from './server';
+import { idleCloseMs } from './node-server';
+import { recordAfterTest } from './evidence';
+
+export type ProxyName = 'nginx' | 'haproxy' | 'caddy';
+
+/** Upstream keep-alive config, per proxy: the lines helpers/peers.ts puts in its config. */
+export type ProxyConfig = Record<string, string>;
+
+export interface Proxy {
+  port: number;
+  /** The proxy's own access log. */
+  log(): PeerLogLine[];
+  logged(n: number, ms?: number): Promise<PeerLogLine[]>;
+}
+
+/** `name` proxying every request to 127.0.0.1:`upstreamPort`, configured with `config`. */
+export async function startProxy(name: ProxyName, upstreamPort: number, config: ProxyConfig): Promise<Proxy> {
+  switch (name) {
+    case 'nginx':
+      return startNginx({
+        http: `upstream node { server 127.0.0.1:${upstreamPort}; ${config.upstream ?? ''} }`,
+        server: `location / { proxy_pass http://node; ${config.location ?? ''} }`,
+      });
+    case 'haproxy':
+      return startHaproxy({ upstreamPort, defaults: config.defaults, backend: config.backend, server: config.server });
+    case 'caddy':
+      return startCaddy({ upstreamPort, proxy: config.proxy });
+  }
+}
+
+/** What the client got: the status ("200", "502"), or the error's message ("socket hang up"). */
+export function outcome(result: Promise<{ status: number }>): Promise<string> {
+  return result.then(
+    (r) => String(r.status),
+    (error: Error) => error.message,
+  );
+}
+
+/** One request as the crossing server saw it. */
+export interface CrossedRequest {
+  label: string;
+  /** How long its connection had been idle when it arrived (0 for a connection's first request). */
+  idleMs: number;
+  /** It arrived after the server's idle close: dropped with no response. */
+  dropped: boolean;
+}
+
+export interface CrossingServer extends ServerFixture {
+  /** When the server closes an idle connection, in ms after its last response. */
+  closeAtMs: number;
+  crossed: CrossedRequest[];
+}
+
+/**
+ * The moment a real Node server with `options` closes an idle connection
+ * on the running release (keepAliveTimeout, plus the 1 s buffer or
+ * keepAliveTimeoutBuffer where the release has one; release-gates.ts
+ * SERVER_IDLE_CLOSE).
+ */
+export function nodeIdleCloseMs(options: Pick<ServerOptions, 'keepAliveTimeout'> & { keepAliveTimeoutBuffer?: number }): number {
+  const server = createServer(options); // never listens: only read
+  return idleCloseMs(server);
+}
+
+/**
+ * A Node server whose idle close at `closeAtMs` always crosses the proxy's
+ * next request on the wire — the race behind every "502 behind a proxy",
+ * made deterministic. On loopback a real FIN reaches the proxy within
+ * microseconds, and the proxy then never reuses the connection, so the race
+ * is almost never lost; here the server's own idle timer is off
+ * (keepAliveTimeout 0) and a request arriving on a connection that has been
+ * idle `closeAtMs` or longer is treated as having crossed the FIN: its socket
+ * is destroyed with no response (the technique of dropFirstReused).
+ */
+export async function startCrossingServer(closeAtMs: number): Promise<CrossingServer> {
+  const crossed: CrossedRequest[] = [];
+  const lastResponse = new WeakMap<Socket, number>();
+  const fixture = await startServer({
+    keepAliveTimeout: 0,
+    handler: (req: IncomingMessage, res) => {
+      const socket = req.socket;
+      const last = lastResponse.get(socket);
+      const idleMs = last === undefined ? 0 : Math.round(performance.now() - last);
+      const dropped = last !== undefined && idleMs >= closeAtMs;
+      crossed.push({ label: `${req.method} ${req.url}`, idleMs, dropped });
+      req.resume();
+      if (dropped) {
+        socket.destroy();
+        return;
+      }
+      res.on('finish', () => lastResponse.set(socket, performance.now()));
+      res.end(`${req.url} ok`);
+    },
+  });
+  recordAfterTest(`Node server (idle close at ${closeAtMs} ms, crossing the next request)`, () =>
+    crossed.map((c) => `${c.label} after ${c.idleMs} ms idle${c.dropped ? ': dropped, as if it crossed the FIN' : ''}`),
+  );
+  return Object.assign(fixture, { closeAtMs, crossed });
+}
+
+/** peers/proxy-idle-timeout-chain.json, read as a file (no resolveJsonModule needed). */
+export interface ChainFindings {
+  scale: string;
+  proxies: Record<
+    ProxyName,
+    {
+      label: string;
+      config: ProxyConfig;
+      findings: {
+        reuse: { upstreamConnections: number; says: string };
+        idleClose: { minMs: number; maxMs: number; says: string };
+        lostGet: { client: string; upstream: string[]; says: string };
+        lostPost: { client: string; upstream: string[]; says: string };
+      };
+    }
+  >;
+}
+
+export function readChainFindings(file = path.join(__dirname, '..', 'peers', 'proxy-idle-timeout-chain.json')): ChainFindings {
+  return JSON.parse(readFileSync(file, 'utf8')) as ChainFindings;
+}
