@@ -5,13 +5,15 @@
  */
 import { findPeer, INSTALL_HINT, peerVersion, type PeerName } from '../helpers/peers';
 
+const ALL: PeerName[] = ['chromium', 'nginx', 'apache', 'haproxy', 'caddy'];
+
 export default function checkPeers(): void {
-  const missing = (['chromium', 'nginx', 'apache'] as PeerName[]).filter((p) => !findPeer(p));
+  const missing = ALL.filter((p) => !findPeer(p));
   if (missing.length > 0) {
-    const error = new Error(`peers lane: ${missing.join(', ')} not found: ${INSTALL_HINT} (or set KA_CHROMIUM, KA_NGINX, KA_APACHE)`);
+    const error = new Error(`peers lane: ${missing.join(', ')} not found: ${INSTALL_HINT} (or set KA_CHROMIUM, KA_NGINX, KA_APACHE, KA_HAPROXY, KA_CADDY)`);
     error.stack = error.message; // one line, no stack trace
     throw error;
   }
   // For the results table (scripts/peers-table-reporter.js), which runs in this process.
-  process.env.KA_PEER_VERSIONS = (['chromium', 'nginx', 'apache'] as PeerName[]).map(peerVersion).join(' · ');
+  process.env.KA_PEER_VERSIONS = ALL.map(peerVersion).join(' · ');
 }

@@ -39,8 +39,43 @@ class PeersTableReporter {
         lines.push(`| ${[...t.ancestorTitles.slice(1), t.title].join(' › ').replace(/\|/g, '\\|')} | ${cell.replace(/\|/g, '\\|')} |`);
       }
     }
+    lines.push(...perProxyTable(files));
     writeFileSync(path.join(ROOT, 'results', 'PEERS.md'), lines.join('\n') + '\n');
   }
+}
+
+/**
+ * The timeout-chain rule (peers/proxy-idle-timeout-chain.spec.ts) runs once
+ * per proxy, a describe block each: one more table, proxies × expectations,
+ * each cell the finding in words (the part of the title after " — ").
+ * @param {Array<{ testFilePath: string; testResults: Array<{ ancestorTitles: string[]; title: string; status: string; failureMessages: string[] }> }>} files
+ */
+function perProxyTable(files) {
+  const chain = files.find((f) => path.basename(f.testFilePath) === 'proxy-idle-timeout-chain.spec.ts');
+  if (!chain) return [];
+  /** @type {string[]} */
+  const proxies = [];
+  /** @type {Map<string, Map<string, string>>} */
+  const rows = new Map();
+  for (const t of chain.testResults) {
+    const proxy = t.ancestorTitles[1] ?? '';
+    if (!proxies.includes(proxy)) proxies.push(proxy);
+    const [rule, says] = t.title.replace(`${proxy}: `, '').split(' — ');
+    const key = (rule ?? '').trim();
+    const first = (t.failureMessages[0] ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+    const cell = t.status === 'passed' ? `✅${says ? ` ${says}` : ''}` : t.status === 'failed' ? `❌ ${first.slice(0, 120)}` : 'n/a';
+    if (!rows.has(key)) rows.set(key, new Map());
+    rows.get(key)?.set(proxy, cell.replace(/\|/g, '\\|'));
+  }
+  const rel = path.relative(ROOT, chain.testFilePath);
+  return [
+    '',
+    `## The timeout chain, per proxy ([${path.basename(rel, '.spec.ts')}](../${rel}); findings: [proxy-idle-timeout-chain.json](../peers/proxy-idle-timeout-chain.json))`,
+    '',
+    `| expectation | ${proxies.join(' | ')} |`,
+    `|---|${proxies.map(() => '---|').join('')}`,
+    ...[...rows.entries()].map(([rule, cells]) => `| ${rule.replace(/\|/g, '\\|')} | ${proxies.map((p) => cells.get(p) ?? '').join(' | ')} |`),
+  ];
 }
 
 module.exports = PeersTableReporter;
