@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { defer } from './cleanup';
 import { within } from './wait';
-import { recordAfterTest } from './evidence';
+import { recordAfterTest, timelineDir } from './evidence';
 
 export interface ProgramOutput {
   code: number | null;
@@ -21,9 +21,16 @@ export function runProgram(file: string, ms = 5_000): Promise<ProgramOutput> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let stdout = '';
-  recordAfterTest(`${file.split(/[\\/]/).pop()} printed`, () => stdout.split('\n').filter(Boolean));
+  // For the report's timeline (helpers/evidence.ts): when each line arrived, only where KA_TIMELINE_DIR is set.
+  const stamps: number[] | undefined = timelineDir() ? [] : undefined;
+  recordAfterTest(`${file.split(/[\\/]/).pop()} printed`, () => stdout.split('\n').filter(Boolean), stamps && (() => stamps));
   child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (stdout += chunk));
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
+    if (!stamps) return;
+    const complete = stdout.slice(0, stdout.lastIndexOf('\n') + 1).split('\n').filter(Boolean).length;
+    while (stamps.length < complete) stamps.push(performance.now());
+  });
   const exited = new Promise<ProgramOutput>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, lines: stdout.split('\n').filter(Boolean) }));

@@ -10,7 +10,7 @@
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { defer } from './cleanup';
-import { recordAfterTest } from './evidence';
+import { recordAfterTest, recordTimelineAfterTest, timelineDir, watchEnd, type TimelineConnection } from './evidence';
 import { within } from './wait';
 
 export interface RawResponse {
@@ -140,10 +140,13 @@ export interface RawServer {
 export async function startRawServer(onConnection: (socket: net.Socket, index: number) => void): Promise<RawServer> {
   const connections: net.Socket[] = [];
   const ports: Array<number | undefined> = []; // read at accept: a closed socket forgets its peer
+  // The report's timeline (helpers/evidence.ts): only where KA_TIMELINE_DIR is set.
+  const timeline: TimelineConnection[] | undefined = timelineDir() ? [] : undefined;
   const server = net.createServer((socket) => {
     connections.push(socket);
     ports.push(socket.remotePort);
     socket.on('error', () => undefined); // resets are part of these specs
+    if (timeline) watchRaw(socket, timeline);
     onConnection(socket, connections.length - 1);
   });
   server.listen(0, '127.0.0.1');
@@ -155,7 +158,40 @@ export async function startRawServer(onConnection: (socket: net.Socket, index: n
   defer(close);
   // Evidence for the course reporter: the connections it accepted, by client port.
   recordAfterTest('raw server', () => ports.map((port, i) => `conn ${i + 1} :${port}`));
-  return { server, port: (server.address() as net.AddressInfo).port, connections, close };
+  const port = (server.address() as net.AddressInfo).port;
+  if (timeline) {
+    const startedAt = performance.now();
+    recordTimelineAfterTest(() => ({ label: 'raw server', kind: 'raw', startedAt, port, connections: timeline }));
+  }
+  return { server, port, connections, close };
+}
+
+/** Timeline records of raw-server sockets (only while timelines are recorded). */
+const rawTimeline = new WeakMap<net.Socket, TimelineConnection>();
+
+/**
+ * Record a raw-server connection for the timeline: accepted now; requests as
+ * onRequestHeads() parses them; each written status line ends the oldest
+ * unanswered request's response (HTTP/1.1 answers in order), and later bytes
+ * extend the latest answered one. The socket behaves as before.
+ */
+function watchRaw(socket: net.Socket, timeline: TimelineConnection[]): void {
+  const conn: TimelineConnection = { connection: timeline.length + 1, peerPort: socket.remotePort ?? -1, acceptedAt: performance.now(), requests: [] };
+  timeline.push(conn);
+  rawTimeline.set(socket, conn);
+  watchEnd(socket, conn);
+  const write = socket.write;
+  socket.write = function (this: net.Socket, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : Buffer.isBuffer(args[0]) ? args[0].toString('latin1') : '';
+    const now = performance.now();
+    for (const m of text.matchAll(/HTTP\/1\.[01] (\d{3})/g)) {
+      const next = conn.requests.find((r) => r.status === undefined);
+      if (next) (next.status = Number(m[1])), (next.finishedAt = now);
+    }
+    const last = [...conn.requests].reverse().find((r) => r.status !== undefined);
+    if (last) last.finishedAt = now;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof socket.write;
 }
 
 /** Call `onRequest` for each complete request head (no body) that arrives on `socket`. */
@@ -168,6 +204,11 @@ export function onRequestHeads(socket: net.Socket, onRequest: (head: string, ind
     for (let end = buffer.indexOf('\r\n\r\n'); end >= 0; end = buffer.indexOf('\r\n\r\n')) {
       const head = buffer.slice(0, end);
       buffer = buffer.slice(end + 4);
+      const conn = rawTimeline.get(socket);
+      if (conn) {
+        const [method = '', url = '', httpVersion] = (head.split('\r\n')[0] ?? '').split(' ');
+        conn.requests.push({ method, url, httpVersion, arrivedAt: performance.now() });
+      }
       onRequest(head, count++);
     }
   });

@@ -18,7 +18,7 @@ import type { TLSSocket } from 'node:tls';
 import { once } from 'node:events';
 import { defer } from './cleanup';
 import { within } from './wait';
-import { connectionLines, recordAfterTest } from './evidence';
+import { connectionLines, recordAfterTest, recordTimelineAfterTest, timelineDir, watchEnd, type TimelineConnection } from './evidence';
 
 export interface SeenRequest {
   /** The client's port as the server saw it: which TCP connection carried the request. */
@@ -136,6 +136,13 @@ function connectionNumber(connections: Socket[], socket: Socket): number {
   return -1;
 }
 
+/** [name, value, name, value, …] as pairs. */
+function pairs(raw: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
 /** Servers started in the current test, for evidence labels. */
 let serverCount = 0;
 
@@ -158,6 +165,37 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
     // A plain listener: events.once() would reject if 'error' (a reset) came first.
     closedAt.set(socket, new Promise((resolve) => socket.once('close', () => resolve(performance.now()))));
   });
+  // The report's timeline (helpers/evidence.ts): only where KA_TIMELINE_DIR is set.
+  const timeline: TimelineConnection[] | undefined = timelineDir() ? [] : undefined;
+  if (timeline) {
+    server.on('connection', (socket: Socket) => {
+      const conn: TimelineConnection = { connection: connections.length, peerPort: socket.remotePort ?? -1, acceptedAt: performance.now(), requests: [] };
+      timeline.push(conn);
+      watchEnd(socket, conn);
+    });
+    // Over TLS the TLS socket carries the events; the first sign on either socket counts.
+    server.on('secureConnection', (socket: TLSSocket) => {
+      const conn = timeline.find((c) => c.peerPort === socket.remotePort && !c.end);
+      if (conn) watchEnd(socket, conn);
+    });
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const conn = timeline[connectionNumber(connections, req.socket) - 1];
+      if (!conn) return;
+      const seen: TimelineConnection['requests'][number] = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        httpVersion: `HTTP/${req.httpVersion}`,
+        arrivedAt: performance.now(),
+        requestHeaders: pairs(req.rawHeaders),
+      };
+      conn.requests.push(seen);
+      res.on('finish', () => {
+        seen.finishedAt = performance.now();
+        seen.status = res.statusCode;
+        seen.responseHeaders = Object.entries(res.getHeaders()).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, String(v)]));
+      });
+    });
+  }
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const seen: SeenRequest = {
       peerPort: req.socket.remotePort ?? -1,
@@ -194,6 +232,10 @@ export async function startServer(options: ServerFixtureOptions = {}): Promise<S
   const number = ++serverCount;
   defer(() => (serverCount = 0)); // numbered per test
   recordAfterTest(`server ${number}${tls ? ' (TLS)' : ''}`, () => connectionLines(requests, connections.length));
+  if (timeline) {
+    const startedAt = performance.now();
+    recordTimelineAfterTest(() => ({ label: `server ${number}${tls ? ' (TLS)' : ''}`, kind: tls ? 'https' : 'http', startedAt, port, connections: timeline }));
+  }
 
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const fixture: ServerFixture = {
