@@ -47,11 +47,11 @@ export function readRuns(): TargetResults[] {
     .sort((a, b) => ORDER.indexOf(a.runtime) - ORDER.indexOf(b.runtime) || semver.compare(a.version, b.version));
 }
 
-const GATE = / \[((?:Node|undici) [^\]]+)\]$/;
+export const GATE = / \[((?:Node|undici) [^\]]+)\]$/;
 const escape = (text: string) => text.replace(/\|/g, '\\|');
-const keyOf = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
+export const keyOf = (t: { file: string; title: string }) => `${t.file}\u0000${t.title}`;
 
-function cell(test: TestOutcome | undefined): string {
+export function cell(test: TestOutcome | undefined): string {
   if (!test) return '—';
   if (test.status === 'passed') return '✅';
   if (test.status === 'failed') return `❌ ${escape(test.message ?? 'failed')}`;
@@ -60,7 +60,7 @@ function cell(test: TestOutcome | undefined): string {
 }
 
 /** A column: one run, or neighbouring Node runs with identical outcomes. */
-interface Column {
+export interface Column {
   header: string;
   runs: TargetResults[];
 }
@@ -69,7 +69,7 @@ function signature(run: TargetResults): string {
   return JSON.stringify([run.tests.map((t) => [keyOf(t), t.status]), run.broken.length]);
 }
 
-function columns(runs: TargetResults[]): Column[] {
+export function columns(runs: TargetResults[]): Column[] {
   const out: Column[] = [];
   for (const run of runs) {
     const last = out[out.length - 1];
