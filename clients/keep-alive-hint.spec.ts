@@ -1,0 +1,47 @@
+/**
+ * Rule: a client that trusts the server's `Keep-Alive: timeout=N` closes an
+ * idle connection before the server would — less a safety margin — so that it
+ * never reuses one the server is closing; a client that does not read the hint
+ * keeps the connection until the server closes it.
+ * Source: RFC 9112 §9.8 and the Keep-Alive header (RFC 2068 §19.7.1.1, a
+ * hint, not a requirement); undici docs `keepAliveTimeoutThreshold` (2 s since
+ * undici 6.14.0, 1 s before); Node docs `agent.agentKeepAliveTimeoutBuffer`
+ * (1 s); agentkeepalive docs `freeSocketTimeout` (4 s, overrides the socket's).
+ * Evidence: who closed the idle connection (a FIN from the client: the
+ * server's socket saw 'end' first), and how long after the response.
+ * The server advertises timeout=3 but keeps idle connections 10 s itself, so a
+ * close within the bound is the client's; the wait ends 1 s after the hint.
+ * Counter-case: timeout=1 — a hint no longer than the client's margin.
+ */
+import { startServer, respondWithHeader } from '../helpers/server';
+import type { Socket } from 'node:net';
+import { clientRule } from './rule';
+import type { ClientAdapter } from './contract';
+
+async function idleClose(client: ClientAdapter, hintS: number): Promise<string> {
+  const server = await startServer({ handler: respondWithHeader('Keep-Alive', `timeout=${hintS}`), keepAliveTimeout: 10_000 });
+  await client.request(`${server.origin}/hint`, { method: 'GET' });
+  if (server.requests[0]?.connectionHeader?.toLowerCase() === 'close') return 'no idle connection: the client sent Connection: close';
+  const socket = server.connections[0] as Socket;
+  let clientFin = false;
+  socket.once('end', () => (clientFin = true));
+  try {
+    const idleMs = await server.idleBeforeClose(1, hintS * 1000 + 1000);
+    // Timers fire late under load, never more than a few ms early: whole seconds, counted down.
+    const s = Math.floor((idleMs + 100) / 1000);
+    if (!clientFin) return `the server closed it after ${s} s`;
+    if (s === 0) return 'closes it at once';
+    return `closes it after ${s} s idle (the hint less ${hintS - s} s)`;
+  } catch {
+    return 'keeps it open past the hint';
+  }
+}
+
+clientRule({
+  id: 'keep-alive-hint',
+  rule: 'Keep-Alive: timeout=N — does the client close an idle connection before the server does',
+  cases: [
+    { name: 'Keep-Alive: timeout=3, the server keeps it 10 s', run: (client) => idleClose(client, 3) },
+    { name: 'Keep-Alive: timeout=1, the server keeps it 10 s', run: (client) => idleClose(client, 1) },
+  ],
+});

@@ -1,0 +1,50 @@
+/**
+ * Rule: when a server closes the connection right after a response without
+ * saying `Connection: close`, a client that watches its idle connections
+ * sends the next request on a new one; one that does not writes into the
+ * closed connection, and then fails or resends.
+ * Source: RFC 9112 §9.6 (a server that closes without `close` leaves the
+ * client to find out), §9.3.1; nodejs/node #47130, undici #1415, #3492 (a
+ * FIN reused within a few ticks → ECONNRESET).
+ * Evidence: the server answers the first request and closes the connection in
+ * the same write (the response and the FIN arrive together), then counts the
+ * connections and requests it saw; the caller's outcome of the next request.
+ * Case and counter-case: the next request a macrotask after the response
+ * (the FIN has arrived), and 50 ms after it (time to have read it).
+ */
+import { startServer } from '../helpers/server';
+import type * as http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clientRule } from './rule';
+import { macrotask, plural } from './words';
+import { describeError } from './contract';
+import type { ClientAdapter } from './contract';
+
+async function afterFin(client: ClientAdapter, wait: () => Promise<unknown>): Promise<string> {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.resume();
+    if (req.url === '/first') req.socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    else res.end('ok');
+  };
+  const server = await startServer({ handler });
+  await client.request(`${server.origin}/first`, { method: 'GET' });
+  await wait();
+  let outcome: string;
+  try {
+    const res = await client.request(`${server.origin}/next`, { method: 'GET' });
+    outcome = `${res.status} to the caller`;
+  } catch (error) {
+    outcome = describeError(error);
+  }
+  const seen = server.requests.filter((r) => r.url === '/next').length;
+  return `${outcome}; the server saw the next request ${seen === 1 ? 'once' : plural(seen, 'time')}, ${plural(server.connections.length, 'connection')} in all`;
+}
+
+clientRule({
+  id: 'server-closes-after-response',
+  rule: 'a server that closes right after a response, without Connection: close: does the next request succeed',
+  cases: [
+    { name: 'the next GET a macrotask after the response', run: (client) => afterFin(client, () => macrotask()) },
+    { name: 'the next GET 50 ms after the response', run: (client) => afterFin(client, () => sleep(50)) },
+  ],
+});

@@ -1,0 +1,55 @@
+/**
+ * Rule: a timeout given to one request applies to that request only; the
+ * next request on the same connection, without a timeout, waits as long as
+ * its response takes.
+ * Source: axios #6113 (the first request's timeout left on the reused
+ * socket); nodejs/node #53458 (a hint shortening a later request's timeout).
+ * Evidence: the connections the server saw (the second request must reuse
+ * the first one's connection for the rule to bite) and the caller's outcome.
+ * After a warm-up request (no timeout), one with a 300 ms timeout is answered
+ * at once; the next has none and is answered after 700 ms.
+ * Counter-case: the next request with its own 300 ms timeout and the same
+ * 700 ms response fails — the client's timeout works at all.
+ */
+import { startServer } from '../helpers/server';
+import type * as http from 'node:http';
+import { clientRule } from './rule';
+import { macrotask, plural } from './words';
+import { describeError } from './contract';
+import type { ClientAdapter } from './contract';
+
+const SLOW_MS = 700;
+const TIMEOUT_MS = 300;
+
+async function leak(client: ClientAdapter, nextTimeout: number | undefined): Promise<string> {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.resume();
+    if (req.url === '/slow') setTimeout(() => res.end('ok'), SLOW_MS).unref();
+    else res.end('ok');
+  };
+  const server = await startServer({ handler });
+  // A first request without a timeout: the client is loaded and connected before any timer runs.
+  await client.request(`${server.origin}/warm`, { method: 'GET' });
+  await macrotask();
+  await client.request(`${server.origin}/fast`, { method: 'GET', timeoutMs: TIMEOUT_MS });
+  await macrotask();
+  let outcome: string;
+  try {
+    const res = await client.request(`${server.origin}/slow`, { method: 'GET', timeoutMs: nextTimeout });
+    outcome = `${res.status} to the caller`;
+  } catch (error) {
+    outcome = describeError(error);
+  }
+  const [, fast, slow] = server.requests;
+  const reused = fast !== undefined && slow !== undefined && slow.connection === fast.connection;
+  return `${outcome}, ${reused ? 'on the same connection' : `${plural(server.connections.length, 'connection')} in all`}`;
+}
+
+clientRule({
+  id: 'timeout-leak',
+  rule: "a short timeout on one request does not leak onto the next request on the same connection",
+  cases: [
+    { name: 'a 300 ms timeout on one GET, none on the next (answered after 700 ms)', run: (client) => leak(client, undefined) },
+    { name: 'a 300 ms timeout on one GET and on the next (answered after 700 ms)', run: (client) => leak(client, TIMEOUT_MS) },
+  ],
+});
