@@ -129,6 +129,10 @@ export interface ChainFindings {
   >;
 }
 
-export function readChainFindings(file = path.join(__dirname, '..', 'peers', 'proxy-idle-timeout-chain.json')): ChainFindings {
+/**
+ * The findings file: KA_PROXY_FINDINGS names another one (a copy with other
+ * proxy configs, to see which findings they change), else the lane's own.
+ */
+export function readChainFindings(file = process.env.KA_PROXY_FINDINGS || path.join(__dirname, '..', 'peers', 'proxy-idle-timeout-chain.json')): ChainFindings {
   return JSON.parse(readFileSync(file, 'utf8')) as ChainFindings;
 }

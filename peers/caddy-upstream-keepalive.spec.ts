@@ -26,6 +26,8 @@ import { startServer, dropFirstReused } from '../helpers/server';
 import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { outcome } from '../helpers/proxies';
+import { shortIdle, idleCloseMs } from '../helpers/node-server';
+import { within } from '../helpers/wait';
 
 describe('Caddy in front of a Node server: upstream keep-alive', () => {
   it('by default clients that close after each request still reach Node on one HTTP/1.1 upstream connection', async () => {
@@ -50,6 +52,18 @@ describe('Caddy in front of a Node server: upstream keep-alive', () => {
     await caddy.logged(3);
 
     expect(node.connections).toHaveLength(3);
+  });
+
+  it("when Node's idle timeout closes a pooled upstream connection first, Caddy opens a new one: even a POST gets 200", async () => {
+    const node = await startServer(shortIdle(100));
+    const proxy = await startCaddy({ upstreamPort: node.port });
+    const agent = keepAliveAgent();
+    const first = await request(proxy, { agent, method: 'POST', path: '/a', body: 'x' });
+    await within(idleCloseMs(node.server) + 2_000, 'Node closing the idle upstream connection', node.closed(1));
+    const second = await request(proxy, { agent, method: 'POST', path: '/b', body: 'x' });
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(node.requests.map((r) => `${r.url} #${r.connection}`)).toEqual(['/a #1', '/b #2']);
   });
 
   it("a GET lost on a reused upstream connection is resent on a new one by Go's transport: the client gets 200, Caddy logs one round trip", async () => {

@@ -24,6 +24,8 @@ import { startServer, dropFirstReused } from '../helpers/server';
 import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { outcome } from '../helpers/proxies';
+import { shortIdle, idleCloseMs } from '../helpers/node-server';
+import { within } from '../helpers/wait';
 
 describe('HAProxy in front of a Node server: upstream keep-alive', () => {
   it("by default a kept-alive client's requests reach Node on one HTTP/1.1 upstream connection, the one HAProxy's log names", async () => {
@@ -59,6 +61,18 @@ describe('HAProxy in front of a Node server: upstream keep-alive', () => {
 
     expect(node.connections).toHaveLength(1);
     expect(new Set(log.map((l) => l.upstreamPort)).size).toBe(1);
+  });
+
+  it("when Node's idle timeout closes a pooled upstream connection first, HAProxy opens a new one: even a POST gets 200", async () => {
+    const node = await startServer(shortIdle(100));
+    const proxy = await startHaproxy({ upstreamPort: node.port });
+    const agent = keepAliveAgent();
+    const first = await request(proxy, { agent, method: 'POST', path: '/a', body: 'x' });
+    await within(idleCloseMs(node.server) + 2_000, 'Node closing the idle upstream connection', node.closed(1));
+    const second = await request(proxy, { agent, method: 'POST', path: '/b', body: 'x' });
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(node.requests.map((r) => `${r.url} #${r.connection}`)).toEqual(['/a #1', '/b #2']);
   });
 
   for (const method of ['GET', 'POST']) {

@@ -10,9 +10,10 @@
  * Caddy retry a GET but answer a POST with 502; HAProxy closes the client's
  * connection with no response at all (`abort_keep_alive` in http_ana.c).
  *
- * Source: AWS, "Troubleshoot your Application Load Balancers" (HTTP 502: "the
- * target closed the connection … configure the idle timeout of the target to
- * be longer than the idle timeout of the load balancer"); nodejs/node #27363,
+ * Source: AWS ELB docs, "Edit attributes for your Application Load Balancer",
+ * Connection idle timeout (configure the application's idle timeout larger
+ * than the load balancer's, 60 s by default; otherwise the load balancer may
+ * send a request before it sees the close, and answers 502); nodejs/node #27363,
  * #20256; caddyserver/caddy #6452; nginx ngx_http_upstream_module
  * `keepalive_timeout`, `proxy_next_upstream`; HAProxy `http-reuse`,
  * `pool-purge-delay`, `retry-on`; Caddy reverse_proxy `transport http
@@ -27,8 +28,9 @@
  * Evidence: the upstream connections and requests the Node server saw (and
  * which it dropped), each proxy's own log, what the client got.
  *
- * Scaling: see `scale` in the JSON — about 300 ms for the proxy, 100 ms for a
- * shorter Node server, 1500 ms for a longer one. The lost request is made
+ * Scaling: about 200-fold (`scale` in the JSON): the proxy's ~300 ms stands
+ * for 60 s; a shorter Node server closes after 100 ms, a longer one after
+ * 1500 ms. The lost request is made
  * deterministic (startCrossingServer in helpers/proxies.ts): on loopback a
  * real idle close reaches the proxy before its next request, so the pure race
  * would almost never be lost; the "errors appear" side drops every request
@@ -120,7 +122,7 @@ describe('the Node server idle timeout must be longer than the proxy\'s upstream
         });
       }
 
-      it(`server idle ${LONGER_MS} ms, longer than the proxy's: ${AROUND.length + 1} POSTs spaced ${AROUND.join('/')} ms all get 200, none is lost`, async () => {
+      it(`server idle ${LONGER_MS} ms, longer than the proxy's: ${AROUND.length + 1} POSTs spaced ${AROUND.join('/')} ms — all 200, none lost: the proxy reused its connection for the short gaps and closed it itself before the long one`, async () => {
         const { got, node } = await loop(name, LONGER_MS, AROUND);
 
         expect({ proxy: label, dropped: node.crossed.filter((c) => c.dropped).length, got }).toEqual({ proxy: label, dropped: 0, got: AROUND.map(() => '200').concat('200') });
@@ -129,7 +131,7 @@ describe('the Node server idle timeout must be longer than the proxy\'s upstream
         expect(node.connections.length).toBeGreaterThan(1);
       });
 
-      it(`server idle ${SHORTER_MS} ms, shorter than the proxy's: ${BELOW.length + 1} POSTs spaced ${BELOW.join('/')} ms — requests are lost, each answered as a lost POST (${findings.lostPost.client})`, async () => {
+      it(`server idle ${SHORTER_MS} ms, shorter than the proxy's: ${BELOW.length + 1} POSTs spaced ${BELOW.join('/')} ms — requests are lost: each one sent on an idle connection gets "${findings.lostPost.client}"`, async () => {
         const { got, node } = await loop(name, SHORTER_MS, BELOW);
         const dropped = node.crossed.slice(1).map((c) => c.dropped);
 
@@ -143,7 +145,7 @@ describe('the Node server idle timeout must be longer than the proxy\'s upstream
       byRelease([
         {
           on: SERVER_IDLE_CLOSE.atTimeout,
-          title: `${label}: keepAliveTimeout 150 ms closes at 150 ms, before the proxy: POSTs spaced 200 ms are lost`,
+          title: `${label}: keepAliveTimeout 150 ms behind the proxy, POSTs spaced 200 ms — Node closes at 150 ms, before the proxy: requests are lost ("${findings.lostPost.client}")`,
           test: async () => {
             expect(nodeIdleCloseMs(JUST_BELOW)).toBe(150);
             const { got, node } = await loop(name, nodeIdleCloseMs(JUST_BELOW), [200, 200, 200, 200]);
@@ -154,7 +156,7 @@ describe('the Node server idle timeout must be longer than the proxy\'s upstream
         },
         {
           on: { node: `${SERVER_IDLE_CLOSE.fixedBuffer.node} || ${SERVER_IDLE_CLOSE.bufferOption.node}` },
-          title: `${label}: keepAliveTimeout 150 ms closes at 1150 ms (the 1 s buffer), after the proxy: POSTs spaced 200 ms on one connection are never lost`,
+          title: `${label}: keepAliveTimeout 150 ms behind the proxy, POSTs spaced 200 ms — Node closes at 1150 ms (the 1 s buffer), after the proxy: all 200 on one connection`,
           test: async () => {
             expect(nodeIdleCloseMs(JUST_BELOW)).toBe(1_150);
             const { got, node } = await loop(name, nodeIdleCloseMs(JUST_BELOW), [200, 200]);
