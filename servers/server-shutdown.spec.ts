@@ -50,7 +50,6 @@ describe('server-shutdown: stop() closes idle kept-alive connections at once and
         busy: finding.busy,
         stop: finding.stop,
       });
-      expect(s.busy.afterMs).toBeGreaterThanOrEqual(SLOW_MS - 50); // the busy request did finish, not cut short
     },
     BOUND_MS + 10_000,
   );

@@ -14,9 +14,9 @@
  * answered by a Node server.
  *
  * Source: Node docs, server.keepAliveTimeout, server.headersTimeout,
- * server.requestTimeout; Node's _http_server.js (the socket timeout set
- * after a response stays armed until a request head is complete); fastify
- * docs (requestTimeout default 0).
+ * server.requestTimeout; measured: the first line arriving right after the
+ * response does not disarm the idle timer (whether later bytes restart it
+ * was not probed); fastify docs (requestTimeout default 0).
  * Versions: measured on Node 20.20.2 and 26.12.1; per framework in
  * servers/findings.json.
  */
