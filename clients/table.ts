@@ -6,6 +6,7 @@
  * case is normative, the cell says whether the finding meets the RFC.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import * as semver from 'semver';
 import type { MeasuredLine } from './rule';
 import type { Findings } from './recorded';
 
@@ -23,7 +24,11 @@ function cell(line: MeasuredLine | undefined): string {
 
 export function section(lines: MeasuredLine[], findings: Findings, node: string): string {
   const ruleText = Object.fromEntries(lines.map((l) => [l.rule, l.ruleText]));
-  const columns = [...new Set(lines.map((l) => l.column))];
+  const byColumn = new Map(lines.map((l) => [l.column, l]));
+  const columns = [...byColumn.keys()].sort((a, b) => {
+    const [x, y] = [byColumn.get(a)!, byColumn.get(b)!];
+    return x.name.localeCompare(y.name) || (semver.valid(x.version) && semver.valid(y.version) ? semver.compare(x.version, y.version) : x.version.localeCompare(y.version));
+  });
   const rows = [...new Set(lines.map((l) => `${l.rule}\u0000${l.case}`))];
   // Rules and cases in findings.json order (the README order), then any new ones.
   const order = Object.entries(findings).flatMap(([rule, cases]) => Object.keys(cases).map((c) => `${rule}\u0000${c}`));
