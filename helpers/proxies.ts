@@ -7,7 +7,8 @@
  */
 import { createServer, type IncomingMessage, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as path from 'node:path';
 import { startHaproxy, startCaddy, startNginx, type PeerLogLine } from './peers';
 import { startServer, type ServerFixture } from './server';
@@ -109,6 +110,35 @@ export async function startCrossingServer(closeAtMs: number): Promise<CrossingSe
     crossed.map((c) => `${c.label} after ${c.idleMs} ms idle${c.dropped ? ': dropped, as if it crossed the FIN' : ''}`),
   );
   return Object.assign(fixture, { closeAtMs, crossed });
+}
+
+/**
+ * Resolves once the proxy has closed its end of an upstream connection the
+ * server closed first: the proxy's socket (local port `proxyPort`, remote
+ * `serverPort`) has left CLOSE_WAIT in the kernel's table (/proc/net/tcp) —
+ * the proxy has read the FIN and dropped the connection from its pool. Until
+ * then a request it sends on that connection is lost: on a loaded machine a
+ * proxy process (Caddy's read goroutine, say) may take milliseconds to read
+ * the FIN, which is the race itself. Without /proc (macOS), waits 500 ms.
+ */
+export async function proxyDropped(proxyPort: number, serverPort: number, ms = 3_000): Promise<void> {
+  const tables = ['/proc/net/tcp', '/proc/net/tcp6'].filter((f) => existsSync(f));
+  if (tables.length === 0) return void (await sleep(500));
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0');
+  const closeWait = () =>
+    tables.some((t) =>
+      readFileSync(t, 'utf8')
+        .split('\n')
+        .some((line) => {
+          const [, local, remote, state] = line.trim().split(/\s+/);
+          return local?.endsWith(`:${hex(proxyPort)}`) && remote?.endsWith(`:${hex(serverPort)}`) && state === '08';
+        }),
+    );
+  const started = performance.now();
+  while (closeWait()) {
+    if (performance.now() - started > ms) throw new Error(`the proxy did not close its end of upstream connection :${proxyPort} within ${ms} ms`);
+    await sleep(5);
+  }
 }
 
 /** peers/proxy-idle-timeout-chain.json, read as a file (no resolveJsonModule needed). */
