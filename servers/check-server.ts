@@ -2,7 +2,8 @@
  * `npm run check:server -- ./path/to/app [--wait SECONDS] [--path /url]`
  *
  * Loads a module (TypeScript or JavaScript) whose default export (or
- * module.exports) is an http.Server, a request listener (an Express app, any
+ * module.exports) is an http.Server (listening or not: one already listening
+ * on 127.0.0.1 or on every address is checked where it is), a request listener (an Express app, any
  * `(req, res) => …`), a Koa app, a Fastify instance, or a function taking no
  * arguments that returns (or resolves to) one of those. Starts it on
  * 127.0.0.1, port 0 — its own settings untouched — and runs the servers
@@ -153,6 +154,22 @@ async function listenLoopback(server: http.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
+/**
+ * A server the module already started (app.listen(3000) in the module, or a
+ * factory returning app.listen()): its port, if it listens where loopback
+ * reaches it (127.0.0.1, or every address); a one-line error if it listens
+ * on some other address only; undefined if it does not listen.
+ */
+async function alreadyListening(server: http.Server, file: string): Promise<number | undefined> {
+  // listen('localhost') binds after a lookup: give a pending listen one turn of the loop.
+  if (!server.listening) await new Promise((resolve) => setImmediate(resolve));
+  if (!server.listening) return undefined;
+  const address = server.address();
+  if (address === null || typeof address === 'string') usage(`${file}: its server listens on a pipe (${String(address)}), not TCP`);
+  if (!['127.0.0.1', '0.0.0.0', '::', '::ffff:127.0.0.1'].includes(address.address)) usage(`${file}: its server already listens on ${address.address}:${address.port}, which is not reachable on 127.0.0.1; export it before listen()`);
+  return address.port;
+}
+
 function closeServer(server: http.Server): () => Promise<void> {
   return () => new Promise<void>((resolve) => server.close(() => resolve()));
 }
@@ -161,14 +178,14 @@ function closeServer(server: http.Server): () => Promise<void> {
 async function start(exported: unknown, file: string, depth = 0): Promise<Target> {
   if (exported instanceof https.Server) usage(`${file} exports an https.Server: check:server speaks plain HTTP; export the app or an http.Server`);
   if (exported instanceof http.Server) {
-    if (exported.listening) usage(`${file} exports a server that is already listening: export it before listen() (check:server listens on 127.0.0.1 itself)`);
-    const port = await listenLoopback(exported);
-    return { server: exported, port, kind: 'http.Server', stop: closeServer(exported), stopCall: 'server.close()' };
+    const listening = await alreadyListening(exported, file);
+    const port = listening ?? (await listenLoopback(exported));
+    return { server: exported, port, kind: listening ? `http.Server (already listening, reached on 127.0.0.1:${listening})` : 'http.Server', stop: closeServer(exported), stopCall: 'server.close()' };
   }
   if (isFastify(exported)) {
-    if (exported.server.listening) usage(`${file} exports a Fastify instance that is already listening: export it before listen()`);
-    await exported.listen({ port: 0, host: '127.0.0.1' });
-    const port = (exported.server.address() as net.AddressInfo).port;
+    const listening = await alreadyListening(exported.server, file);
+    if (!listening) await exported.listen({ port: 0, host: '127.0.0.1' });
+    const port = listening ?? (exported.server.address() as net.AddressInfo).port;
     return { server: exported.server, port, kind: `Fastify instance${exported.version ? ` (fastify ${exported.version})` : ''}`, stop: () => exported.close(), stopCall: 'app.close()' };
   }
   if (isKoa(exported)) {
