@@ -93,6 +93,8 @@ export interface Timeline {
   /** The port the server listened on. */
   port: number;
   connections: TimelineConnection[];
+  /** Where the times come from, when not from the fixture's own server (see scripts/report.ts). */
+  source?: string;
 }
 
 /** One line of a timeline file. */

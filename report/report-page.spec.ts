@@ -70,7 +70,8 @@ describe('the report page shows the course, its connections and its releases as 
     const ids = course.chapters.flatMap((c) => c.specs);
     const onPage = await page.$$eval('section.spec', (s) => s.map((e) => (e as HTMLElement).dataset.spec));
     expect(onPage.filter((id) => ids.includes(id!))).toEqual(ids);
-    for (const id of ids) expect(await page.locator(`#rule-${id} > h3`).textContent()).toContain(id);
+    const headings = await page.$$eval('section.spec > h3', (hs) => hs.map((h) => [(h.parentElement as HTMLElement).dataset.spec, h.textContent ?? '']));
+    for (const id of ids) expect(headings.find(([spec]) => spec === id)?.[1]).toContain(id);
     const chapters = await page.$$eval('section.chapter > h2', (h) => h.map((e) => e.textContent));
     expect(chapters.slice(0, course.chapters.length)).toEqual(course.chapters.map((c) => c.title));
   });
@@ -178,10 +179,38 @@ describe('the report page shows the course, its connections and its releases as 
     await page.setViewportSize({ width: 1100, height: 900 });
   });
 
-  it('writes results/report.png: the top of the page and the seed chapter', async () => {
-    const bottom = await page.locator('#rule-seed-experiments').evaluate((e) => e.getBoundingClientRect().bottom + window.scrollY);
+  it('has a HAR file per spec file (npm run report -- --har): an entry per request the server saw, connection = client port, connect -1 on reuse', () => {
+    const harDir = path.join(REPORT_DIR, 'har');
+    if (!existsSync(harDir)) throw new Error(`${path.relative(ROOT, harDir)} not found: run "npm run report -- --har" first`);
+    let entries = 0;
+    for (const [spec, byTest] of readEvidence()) {
+      const har = JSON.parse(readFileSync(path.join(harDir, `${spec}.har`), 'utf8')) as { log: { version: string; entries: Array<{ connection: string; timings: { connect: number }; request: { url: string } }> } };
+      expect(har.log.version).toBe('1.2');
+      const expected = [...byTest.values()].flatMap((e) => timelinesOf(e).flatMap((t) => t.connections.flatMap((c) => c.requests.map((r, i) => ({ connection: String(c.peerPort), connect: i === 0 ? 0 : -1, path: r.url })))));
+      const got = har.log.entries.map((e) => ({ connection: e.connection, connect: e.timings.connect, path: e.request.url.replace(/^[a-z]+:\/\/[^/]+/, '') }));
+      const key = (x: { connection: string; connect: number; path: string }) => `${x.connection} ${x.connect} ${x.path.replace(/^\/?/, '/')}`;
+      expect({ spec, entries: got.map(key).sort() }).toEqual({ spec, entries: expected.map(key).sort() });
+      entries += got.length;
+    }
+    expect(entries).toBeGreaterThan(100);
+  });
+
+  it('writes results/report.png: the legend, the seed chapter, and connections closed with FIN and with RST', async () => {
+    // The picture README shows: the page as it is, with every other section hidden.
+    await page.evaluate(() => {
+      const keep = ['seed-experiments', 'global-agent', 'reset-race'];
+      document.querySelectorAll<HTMLElement>('nav, section.spec, section.chapter, main > section, footer, details.printed').forEach((e) => (e.style.display = 'none'));
+      for (const id of keep) {
+        const spec = document.getElementById(`rule-${id}`)!;
+        spec.style.display = '';
+        (spec.closest('section.chapter') as HTMLElement).style.display = '';
+        spec.querySelectorAll<HTMLElement>('article.pending').forEach((a) => (a.style.display = 'none'));
+      }
+      document.querySelectorAll<HTMLElement>('#rule-reset-race article').forEach((a, i) => i > 1 && (a.style.display = 'none'));
+    });
     const file = path.join(ROOT, 'results', 'report.png');
-    await page.screenshot({ path: file, clip: { x: 0, y: 0, width: 1100, height: Math.min(Math.ceil(bottom) + 8, 2400) }, fullPage: true });
+    await page.screenshot({ path: file, fullPage: true });
+    await page.reload();
     expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
   });
 });

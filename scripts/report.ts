@@ -182,7 +182,17 @@ export function timelineFromPrinted(record: LinesRecord): Timeline | undefined {
     }
   });
   if (connections.length === 0) return undefined;
-  return { label: record.label.replace(/ printed$/, "'s server"), kind: 'http', timeOrigin: record.timeOrigin, startedAt: Math.min(...stamps), endedAt: Math.max(...stamps), port: 0, connections };
+  const program = record.label.replace(/ printed$/, '');
+  return {
+    label: `${program}'s server`,
+    kind: 'http',
+    timeOrigin: record.timeOrigin,
+    startedAt: Math.min(...stamps),
+    endedAt: Math.max(...stamps),
+    port: 0,
+    connections,
+    source: `from what ${program} printed, each line timed as the test received it (0 ms: its first line; a response ends when the client printed it; the program closes everything as it exits)`,
+  };
 }
 
 /** Every timeline of a test: its fixtures', and the seed programs' from what they printed. */
@@ -344,10 +354,13 @@ function closeWords(c: TimelineConnection): string {
 
 /** One test's timeline: an SVG and its text alternative. */
 export function timelineFigure(timelines: Timeline[], id: string): string {
-  const t0 = Math.min(...timelines.map((t) => t.startedAt));
+  // 0 ms: the first connection accepted (before it, only the client getting ready), else the server listening.
+  const accepts = timelines.flatMap((t) => t.connections.map((c) => c.acceptedAt));
+  const t0 = accepts.length > 0 ? Math.min(...accepts) : Math.min(...timelines.map((t) => t.startedAt));
   const ends = timelines.flatMap((t) => [t.endedAt, ...t.connections.flatMap((c) => [c.end?.at ?? 0, ...c.requests.map((r) => r.finishedAt ?? 0)])]);
-  const t1 = Math.max(...ends);
-  const span = Math.max(t1 - t0, 1);
+  const last = Math.max(...ends);
+  const span = Math.max((last - t0) * 1.02, 1);
+  const t1 = t0 + span;
   const x = (t: number) => LABEL + ((t - t0) / span) * (W - LABEL - RIGHT);
   const rows = timelines.flatMap((t) => t.connections.map((c) => ({ t, c })));
   const axisY = TOP + rows.length * ROW + 6;
@@ -380,6 +393,7 @@ export function timelineFigure(timelines: Timeline[], id: string): string {
     svg.push(`<circle class="accept" cx="${x(c.acceptedAt).toFixed(1)}" cy="${y}" r="3"><title>accepted at ${ms(c.acceptedAt - t0)}</title></circle>`);
     const parts: string[] = [`conn ${c.connection} :${c.peerPort}${many ? ` (${t.label})` : ''}: accepted at ${ms(c.acceptedAt - t0)}`];
     let lastEnd: number | undefined;
+    let lastAnswered = false;
     c.requests.forEach((r) => {
       const end = r.finishedAt ?? endAt;
       const x1 = x(r.arrivedAt);
@@ -389,8 +403,9 @@ export function timelineFigure(timelines: Timeline[], id: string): string {
       svg.push(`<rect class="bar${r.finishedAt === undefined ? ' noresp' : ''}" x="${x1.toFixed(1)}" y="${y - 6}" width="${w.toFixed(1)}" height="12" rx="2"><title>${esc(`${r.method} ${r.url}: arrived at ${ms(r.arrivedAt - t0)}, ${answered}`)}</title></rect>`);
       parts.push(`${r.method} ${r.url} arrived at ${ms(r.arrivedAt - t0)}, ${answered}`);
       lastEnd = r.finishedAt ?? lastEnd;
+      lastAnswered = r.finishedAt !== undefined;
     });
-    if (lastEnd !== undefined && x(endAt) - x(lastEnd) > 46) svg.push(`<text class="gap" x="${((x(lastEnd) + x(endAt)) / 2).toFixed(1)}" y="${y - 5}" text-anchor="middle">idle ${ms(endAt - lastEnd)}</text>`);
+    if (lastAnswered && lastEnd !== undefined && x(endAt) - x(lastEnd) > 46) svg.push(`<text class="gap" x="${((x(lastEnd) + x(endAt)) / 2).toFixed(1)}" y="${y - 5}" text-anchor="middle">idle ${ms(endAt - lastEnd)}</text>`);
     const ex = x(endAt);
     if (c.end) {
       const cls = `close ${c.end.by} ${c.end.how.toLowerCase()}`;
@@ -410,7 +425,7 @@ export function timelineFigure(timelines: Timeline[], id: string): string {
   const sources = timelines.map((t) => t.label).join(', ');
   return `<figure class="timeline-figure" id="${id}" data-rows="${rows.length}">
 ${rows.length > 0 ? `<div class="tl-scroll">${svg.join('')}</div>` : '<p class="none">The server accepted no connection.</p>'}
-<figcaption>Connections ${esc(sources)} accepted, from the server's side (0 ms: the server listening).
+<figcaption>Connections ${esc(sources)} accepted, ${esc(timelines.map((t) => t.source).find(Boolean) ?? "from the server's side (0 ms: the first connection accepted)")}.
 <details><summary>Timeline as text</summary><ol>${text.map((l) => `<li>${esc(l)}</li>`).join('')}</ol></details></figcaption>
 </figure>`;
 }
@@ -624,7 +639,7 @@ Run on Node ${esc(input.node)}, ${esc(input.generated.toISOString().replace('T',
 <nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>${chapters.map((c) => `<li><a href="#${slug(c.title)}">${esc(c.title)}</a></li>`).join('')}
 <li><a href="#release-matrix">Results by release</a></li>${input.lanes.map((l) => `<li><a href="#${slug(l.file)}">${esc(l.file)}</a></li>`).join('')}</ol></nav></header>`);
   body.push('<main>');
-  body.push(`<h2 id="reading">How to read a timeline</h2><p>One row per TCP connection the server accepted, labelled with the client's port (the connection's identity); 0 ms is the moment the server was listening. Hover a bar or a mark for its times; each timeline has the same as text below it.</p>${legend()}`);
+  body.push(`<h2 id="reading">How to read a timeline</h2><p>One row per TCP connection the server accepted, labelled with the client's port (the connection's identity); 0 ms is the moment the first connection was accepted. Hover a bar or a mark for its times; each timeline has the same as text below it.</p>${legend()}`);
   for (const chapter of chapters) {
     body.push(`<section class="chapter" aria-labelledby="${slug(chapter.title)}"><h2 id="${slug(chapter.title)}">${esc(chapter.title)}</h2>`);
     for (const id of chapter.specs) body.push(specHtml(id, input, jestByFile, lanes));
