@@ -5,7 +5,8 @@
  *    `npm ci --prefix servers` when servers/node_modules is missing or was
  *    installed from another lockfile (a hash of the lockfile is kept in
  *    servers/node_modules/.ka-lock-sha1).
- * 2. Runs Jest over servers/*.spec.ts (or the named rules).
+ * 2. Runs Jest over servers/*.spec.ts and servers/check-server.test.ts (or
+ *    the named rules; `check-server` names the command's test).
  * 3. After a full run, writes results/SERVERS.md (rules × servers, each cell
  *    the finding in words from servers/findings.json, ✅ or ❌ with what was
  *    measured instead), and prints one line per finding that changed.
@@ -32,7 +33,7 @@ function fail(message: string): never {
 
 const args = process.argv.slice(2);
 for (const arg of args) {
-  if (!RULES.includes(arg)) fail(`unknown rule "${arg}" (rules: ${RULES.join(', ')})`);
+  if (!RULES.includes(arg) && arg !== 'check-server') fail(`unknown rule "${arg}" (rules: ${RULES.join(', ')}; or check-server)`);
 }
 if (Number(process.versions.node.split('.')[0]) < 20) fail(`Node ${process.versions.node}: the lane's frameworks (Fastify 5, @hono/node-server 2) need Node 20 or newer`);
 
@@ -106,7 +107,7 @@ function writeTable(results: JestJson, findings: Findings): string[] {
   ];
   const files = [...results.testResults].sort((a, b) => a.name.localeCompare(b.name));
   const notes: string[] = [];
-  for (const file of files) {
+  for (const file of files.filter((f) => f.name.endsWith('.spec.ts'))) {
     const rule = path.basename(file.name, '.spec.ts');
     const cells = ids.map((id) => {
       const t = file.assertionResults.find((a) => a.title.startsWith(`${id} `));
@@ -126,7 +127,11 @@ function writeTable(results: JestJson, findings: Findings): string[] {
   for (const rule of Object.keys(findings.rules).sort()) {
     lines.push(`| ${rule} | ${ids.map((id) => cellText(findings.rules[rule]?.[id]?.versions ?? '')).join(' | ')} |`);
   }
-  lines.push('', '## Counter-cases (a configured Node server)', '', ...notes, '');
+  const checker = files.find((f) => f.name.endsWith('check-server.test.ts'));
+  for (const t of checker?.assertionResults ?? []) {
+    notes.push(`- check:server: ${t.title} — ${t.status === 'passed' ? '✅' : `❌ ${cellText(failureSummary(t.failureMessages[0] ?? ''))}`}`);
+  }
+  lines.push('', '## Counter-cases (a configured Node server) and the check:server command', '', ...notes, '');
   writeFileSync(path.join(ROOT, 'results', 'SERVERS.md'), lines.join('\n'));
   return changed;
 }
@@ -140,7 +145,7 @@ function main(): void {
   try {
     const jest = spawnSync(
       process.execPath,
-      [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', path.join(LANE, 'jest.config.cjs'), '--json', '--outputFile', out, ...args.map((r) => `servers/${r}.spec.ts`)],
+      [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--config', path.join(LANE, 'jest.config.cjs'), '--json', '--outputFile', out, ...args.map((r) => (r === 'check-server' ? 'servers/check-server.test.ts' : `servers/${r}.spec.ts`))],
       { cwd: ROOT, stdio: 'inherit' },
     );
     if (!existsSync(out)) {

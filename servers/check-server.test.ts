@@ -1,0 +1,79 @@
+/**
+ * `npm run check:server` against servers of known settings: it must report
+ * the idle timeout they really have (keepAliveTimeout + the release's buffer,
+ * measured), in one run per module, and refuse a module that exports no
+ * server in one line with exit 2. Not a rule of the table: a test of the
+ * command (run with the lane, servers/jest.config.cjs).
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
+import { bufferMs } from './lane';
+
+const ROOT = path.join(__dirname, '..');
+const TS_NODE = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
+
+function checkServer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TS_NODE, '--transpile-only', path.join(__dirname, 'check-server.ts'), ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** "idle timeout: 2.5 s (measured)" → 2500. */
+function measuredIdle(stdout: string): number | undefined {
+  const m = /idle timeout: (\d+\.\d) s \(measured\)/.exec(stdout);
+  return m ? Number(m[1]) * 1000 : undefined;
+}
+
+describe('check:server reports the idle timeout a server really has', () => {
+  const fixture = (name: string) => path.join('servers', 'fixtures', name);
+  let runs: Array<{ code: number; stdout: string; stderr: string }>;
+  beforeAll(async () => {
+    runs = await Promise.all([
+      checkServer(fixture('node-server.js'), '--wait', '5'),
+      checkServer(fixture('fastify-factory.ts'), '--wait', '5'),
+      checkServer(fixture('express-app.ts'), '--wait', '9'),
+      checkServer(fixture('fastify-factory.ts'), '--wait', '1'),
+      checkServer(fixture('not-a-server.js')),
+    ]);
+  }, 90_000);
+
+  const near = (ms: number | undefined, expected: number) => {
+    expect(ms).toBeGreaterThanOrEqual(expected - TIMER_EARLY_MS - 50); // printed to 0.1 s
+    expect(ms).toBeLessThan(expected + TIMER_LATE_MS);
+  };
+
+  it('a Node http.Server with keepAliveTimeout 1500: 1.5 s + the buffer, measured; shorter than every proxy listed', () => {
+    expect(runs[0]!.code).toBe(0);
+    near(measuredIdle(runs[0]!.stdout), 1_500 + bufferMs());
+    expect(runs[0]!.stdout.match(/: SHORTER: /g)).toHaveLength(5);
+  });
+
+  it('an async factory returning Fastify({ keepAliveTimeout: 2000 }): 2 s + the buffer, measured', () => {
+    expect(runs[1]!.code).toBe(0);
+    expect(runs[1]!.stdout).toContain('Fastify instance');
+    near(measuredIdle(runs[1]!.stdout), 2_000 + bufferMs());
+  });
+
+  it("an Express app (a request listener) with Node's defaults: 5 s + the buffer, measured", () => {
+    expect(runs[2]!.code).toBe(0);
+    expect(runs[2]!.stdout).toContain('request listener');
+    near(measuredIdle(runs[2]!.stdout), 5_000 + bufferMs());
+  });
+
+  it('counter-case: with --wait shorter than its idle timeout it reports a lower bound, never a measured value', () => {
+    expect(runs[3]!.code).toBe(0);
+    expect(measuredIdle(runs[3]!.stdout)).toBeUndefined();
+    expect(runs[3]!.stdout).toMatch(/idle timeout: ≥ 1\.0 s \(measured: still open at the bound\), advertises timeout=2/);
+    expect(runs[3]!.stdout).toMatch(/vs AWS ALB .*: not decided by the measurement/);
+  });
+
+  it('a module that exports no server: one line on stderr, exit 2, nothing run', () => {
+    expect(runs[4]!.code).toBe(2);
+    expect(runs[4]!.stdout).toBe('');
+    expect(runs[4]!.stderr.trim().split('\n')).toHaveLength(1);
+    expect(runs[4]!.stderr).toMatch(/^check:server: .*not-a-server\.js exports an object \(port\): expected an http\.Server/);
+  });
+});
