@@ -138,6 +138,32 @@ export const FETCH_CANCEL_DESTROYS = {
   yes: { undici: '<6.6.2 || >=6.13.0' },
 } satisfies Record<string, Gate>;
 
+/**
+ * Node issue #53458 (open): the idle timer keepSocketAlive() set from a
+ * `Keep-Alive: timeout=N` hint stays on the socket when the agent reuses it,
+ * so the next request on it times out after the hint (less the buffer), not
+ * after the agent's own `timeout`. Since the agent reads the hint (19.0.0);
+ * still so on 26.10.0.
+ * `bisect agent-hint-shortens-timeout --from 18.14.0 --to 19.0.0` → 19.0.0 (last release before: 18.20.8); run by hand on 19.0.0, 20.20.2, 22.8.0, 22.23.3, 24.21.0, 26.10.0: the same
+ */
+export const HINT_TIMER_KEPT_ON_REUSE = {
+  no: { node: '<19.0.0' },
+  yes: { node: '>=19.0.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * A reset (RST) of an idle pooled connection: the free socket emits 'error'
+ * ECONNRESET before 'close' (the agent's free-socket error listener takes
+ * it), or, since 22.23.1, 24.18.0 and 26.4.0, only 'close'. Either way the
+ * socket leaves the pool. Never in 23.x or 25.x.
+ * `bisect agent-error-on-idle -t "resets the idle" --from 22.23.0 --to 22.23.3` → 22.23.1;
+ * `--from 24.17.0 --to 24.21.0` → 24.18.0; `--from 26.3.1 --to 26.10.0` → 26.4.0
+ */
+export const IDLE_RESET_EMITS_ERROR = {
+  yes: { node: '<22.23.1 || >=23.0.0 <24.18.0 || >=25.0.0 <26.4.0' },
+  no: { node: '>=22.23.1 <23.0.0 || >=24.18.0 <25.0.0 || >=26.4.0' },
+} satisfies Record<string, Gate>;
+
 /** Every gate above, for the boundary matrix. */
 export function allGates(): Gate[] {
   const isGate = (v: unknown): v is Gate => typeof v === 'object' && v !== null && ('node' in v || 'undici' in v);

@@ -1,0 +1,52 @@
+/**
+ * Rule fetch-head-and-get-body: fetch() (Node's bundled undici) does not
+ * reuse the connection of a HEAD request: after the response, undici closes
+ * it (the server sees the close at once, far before its idle timeout) and
+ * the next fetch connects anew — a guard against servers that wrongly send a
+ * body after a HEAD response. A GET's connection is reused. undici resets
+ * the connection for a GET or HEAD that carries a body too, but fetch() never
+ * sends one: it refuses such a request with a TypeError before connecting.
+ *
+ * Source: undici test/get-head-body.js ("HEAD should reset connection",
+ * "GET and HEAD with body should reset connection"); undici lib/dispatcher/client-h1.js
+ * (HEAD sets the socket's reset flag); WHATWG Fetch, Request constructor
+ * (a GET/HEAD request with a body is a TypeError); RFC 9110 §9.3.2 (HEAD).
+ * Versions: the same on every release from 18.14.0 (undici 5.14.0) to 26.10.0 (undici 8.10.2).
+ */
+import { setImmediate } from 'node:timers/promises';
+import { startServer } from '../helpers/server';
+import { within } from '../helpers/wait';
+
+/** fetch() each method in turn, reading each body and waiting a macrotask in between (see fetch-serial-reuse). */
+async function fetchInTurn(origin: string, methods: string[]): Promise<void> {
+  for (const method of methods) {
+    await (await fetch(`${origin}/`, { method })).text();
+    await setImmediate();
+  }
+}
+
+describe('fetch() does not reuse the connection of a HEAD request', () => {
+  it("after a HEAD, fetch closes the connection (the server sees it close, well within its idle timeout) and the next fetch connects anew", async () => {
+    const srv = await startServer({ keepAliveTimeout: 5_000 });
+    await fetchInTurn(srv.origin, ['HEAD']);
+    await within(1_000, 'server seeing the HEAD connection close', srv.closed(1));
+    await fetchInTurn(srv.origin, ['GET']);
+
+    expect(srv.requests.map((r) => `${r.method} on ${r.connection}`)).toEqual(['HEAD on 1', 'GET on 2']);
+  });
+
+  it('counter-case: after a GET, the next fetch reuses the connection', async () => {
+    const srv = await startServer({ keepAliveTimeout: 5_000 });
+    await fetchInTurn(srv.origin, ['GET', 'GET', 'HEAD']);
+
+    expect(srv.requests.map((r) => `${r.method} on ${r.connection}`)).toEqual(['GET on 1', 'GET on 1', 'HEAD on 1']);
+  });
+
+  it.each(['GET', 'HEAD'])('fetch refuses a %s with a body (TypeError) before it connects, so its connection reset is never reached', async (method) => {
+    const srv = await startServer();
+    // A TypeError of Node's realm, not the test's: matched by name.
+    await expect(fetch(`${srv.origin}/`, { method, body: 'x' })).rejects.toMatchObject({ name: 'TypeError', message: expect.stringMatching(/GET\/HEAD/) });
+
+    expect(srv.connections).toHaveLength(0);
+  });
+});
