@@ -283,7 +283,7 @@ function resultCell(text: string, tag: 'td' | 'th' = 'td', link?: { href: string
 /** A Markdown document (the lanes' tables): headings, paragraphs, lists, tables. */
 function markdown(md: string, headingShift: number): string {
   const out: string[] = [];
-  const lines = md.split('\n');
+  const lines = md.replace(/<!--[\s\S]*?-->/g, '').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const heading = /^(#{1,6}) (.*)$/.exec(line);
