@@ -143,8 +143,8 @@ export const FETCH_CANCEL_DESTROYS = {
  * `Keep-Alive: timeout=N` hint stays on the socket when the agent reuses it,
  * so the next request on it times out after the hint (less the buffer), not
  * after the agent's own `timeout`. Since the agent reads the hint (19.0.0);
- * still so on 26.10.0.
- * `bisect agent-hint-shortens-timeout --from 18.14.0 --to 19.0.0` → 19.0.0 (last release before: 18.20.8); run by hand on 19.0.0, 20.20.2, 22.8.0, 22.23.3, 24.21.0, 26.10.0: the same
+ * still so on 26.12.1.
+ * `bisect agent-hint-shortens-timeout --from 18.14.0 --to 19.0.0` → 19.0.0 (last release before: 18.20.8); run by hand on 19.0.0, 20.20.2, 22.8.0, 22.23.3, 24.21.0, 26.10.0, 26.12.1: the same
  */
 export const HINT_TIMER_KEPT_ON_REUSE = {
   no: { node: '<19.0.0' },

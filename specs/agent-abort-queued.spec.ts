@@ -9,7 +9,7 @@
  * (counts createConnection calls); lib/_http_client.js (onSocketNT: a
  * destroyed request hands its socket straight back with 'free'); Node docs,
  * `request.destroy()` (`request.abort()` is deprecated, and does the same here).
- * Versions: the same on every release from 18.14.0 to 26.10.0.
+ * Versions: the same on every release from 18.14.0 to 26.12.1.
  */
 import * as http from 'node:http';
 import type { ServerResponse } from 'node:http';

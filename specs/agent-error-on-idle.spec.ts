@@ -10,7 +10,7 @@
  * socket) and test-http-agent-destroyed-socket.js; lib/_http_agent.js
  * (freeSocketErrorListener; the 'free' handler destroys a socket that is no
  * longer writable).
- * Versions: the rule holds on every release from 18.14.0 to 26.10.0. What a
+ * Versions: the rule holds on every release from 18.14.0 to 26.12.1. What a
  * reset of the idle connection looks like changed (IDLE_RESET_EMITS_ERROR,
  * bisected): 'error' ECONNRESET, then 'close'; since 22.23.1, 24.18.0 and
  * 26.4.0 (never 23.x, 25.x) only 'close'.

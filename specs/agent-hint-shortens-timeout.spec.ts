@@ -15,7 +15,7 @@
  * the timer; reuseSocket leaves it; setRequestSocket sets a request's own
  * timeout only when it differs from the agent's).
  * Versions (helpers/release-gates.ts, HINT_TIMER_KEPT_ON_REUSE): since 19.0.0,
- * when the agent began to read the hint; still so on 26.10.0. Before, the hint
+ * when the agent began to read the hint; still so on 26.12.1. Before, the hint
  * is not read and the reused socket keeps the agent's timeout. The timer's
  * length follows AGENT_HINT: N s, N s − 1 s, or N s − agentKeepAliveTimeoutBuffer.
  */

@@ -9,7 +9,7 @@
  *
  * Source: Node docs, `agent.keepSocketAlive(socket)`, `agent.reuseSocket(socket, request)`
  * ("may be overridden by a particular Agent"); Node's test-http-keepalive-override.js.
- * Versions: the same on every release from 18.14.0 to 26.10.0.
+ * Versions: the same on every release from 18.14.0 to 26.12.1.
  */
 import type * as http from 'node:http';
 import type { Socket } from 'node:net';

@@ -9,7 +9,7 @@
  * Source: Node's test-http-client-keep-alive-release-before-finish.js;
  * lib/_http_client.js (responseOnEnd frees the socket only once the request
  * has finished; 'finish' does it otherwise); RFC 9112 §9.3.
- * Versions: the same on every release from 18.14.0 to 26.10.0.
+ * Versions: the same on every release from 18.14.0 to 26.12.1.
  */
 import * as http from 'node:http';
 import { once } from 'node:events';

@@ -9,7 +9,7 @@
  * Source: Node's test-http-agent-reuse-drained-socket-only.js;
  * lib/_http_client.js (responseOnEnd: `req.writableFinished` before
  * responseKeepAlive); RFC 9112 §9.3 (a request is complete only when its body is).
- * Versions: the same on every release from 18.14.0 to 26.10.0.
+ * Versions: the same on every release from 18.14.0 to 26.12.1.
  */
 import * as http from 'node:http';
 import type { Socket } from 'node:net';

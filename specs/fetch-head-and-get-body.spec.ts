@@ -11,7 +11,7 @@
  * "GET and HEAD with body should reset connection"); undici lib/dispatcher/client-h1.js
  * (HEAD sets the socket's reset flag); WHATWG Fetch, Request constructor
  * (a GET/HEAD request with a body is a TypeError); RFC 9110 §9.3.2 (HEAD).
- * Versions: the same on every release from 18.14.0 (undici 5.14.0) to 26.10.0 (undici 8.10.2).
+ * Versions: the same on every release from 18.14.0 (undici 5.14.0) to 26.12.1 (undici 8.12.2).
  */
 import { setImmediate } from 'node:timers/promises';
 import { startServer } from '../helpers/server';

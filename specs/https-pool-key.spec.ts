@@ -10,7 +10,7 @@
  * Source: Node's test-https-agent-getname.js, test-https-agent-session-reuse.js;
  * Node docs, `https.Agent` ("TLS options … are used as the key"), `agent.getName()`;
  * lib/https.js (Agent.prototype.getName).
- * Versions: the same on every release from 18.14.0 to 26.10.0.
+ * Versions: the same on every release from 18.14.0 to 26.12.1.
  */
 import type * as https from 'node:https';
 import { setImmediate } from 'node:timers/promises';
