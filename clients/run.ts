@@ -29,7 +29,7 @@ import { readFindings, FINDINGS_FILE } from './recorded';
 
 const ROOT = path.join(__dirname, '..');
 const LANE = __dirname;
-const USAGE = 'usage: npm run test:clients [-- <package>@<version> ...] [--record]   (KA_CLIENT=./adapter.ts adds your own client)';
+const USAGE = 'usage: npm run test:clients [-- <package>@<version> ...] [--rule <id>] [--record]   (KA_CLIENT=./adapter.ts adds your own client)';
 
 /** The packages the lane's adapters drive: its dependencies, npm aliases resolved. */
 function lanePackages(): string[] {
@@ -40,13 +40,22 @@ function lanePackages(): string[] {
 interface Args {
   extra: Array<{ package: string; version: string }>;
   record: boolean;
+  /** Spec files to run (--rule id), for bisecting; all when empty. */
+  rules: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { extra: [], record: false };
+  const args: Args = { extra: [], record: false, rules: [] };
   const known = lanePackages();
-  for (const arg of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
     if (arg === '--record') args.record = true;
+    else if (arg === '--rule') {
+      const id = argv[++i];
+      const rules = readdirSync(LANE).filter((f) => f.endsWith('.spec.ts')).map((f) => f.replace(/\.spec\.ts$/, ''));
+      if (!id || !rules.includes(id)) throw new UsageError(`--rule needs one of ${rules.join(', ')}`);
+      args.rules.push(id);
+    }
     else if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}; ${USAGE}`);
     else {
@@ -71,7 +80,9 @@ function checkPublished(pkg: string, version: string): void {
   try {
     published = npm(['view', `${pkg}@${version}`, 'version', '--json']).trim();
   } catch (error) {
-    throw new UsageError(`cannot ask the npm registry about ${pkg}@${version}: ${String((error as Error).message).split('\n')[0]}`);
+    const stderr = `${String((error as { stdout?: unknown }).stdout ?? '')}\n${String((error as { stderr?: unknown }).stderr ?? '')}`;
+    if (/E404|No match found/.test(stderr)) throw new UsageError(`${pkg}@${version} is not a published version of ${pkg}`);
+    throw new UsageError(`cannot ask the npm registry about ${pkg}@${version}: ${stderr.split('\n').find(Boolean) ?? String((error as Error).message).split('\n')[0]}`);
   }
   if (!published || JSON.parse(published) !== version) throw new UsageError(`${pkg}@${version} is not a published version of ${pkg}`);
 }
@@ -155,7 +166,7 @@ function main(): number {
       ...(args.record ? { KA_CLIENTS_RECORD: '1' } : {}),
     };
     const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-    const run = spawnSync(process.execPath, [jest, '--config', path.join(LANE, 'jest.config.cjs')], { stdio: 'inherit', env, cwd: ROOT });
+    const run = spawnSync(process.execPath, [jest, '--config', path.join(LANE, 'jest.config.cjs'), ...args.rules.map((id) => path.join(LANE, `${id}.spec.ts`))], { stdio: 'inherit', env, cwd: ROOT });
 
     const lines: MeasuredLine[] = readdirSync(results)
       .filter((f) => f.endsWith('.jsonl'))
