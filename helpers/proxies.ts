@@ -5,14 +5,13 @@
  * close is made to cross the proxy's next request, and the client's view of a
  * request in one word.
  */
-import { createServer, type IncomingMessage, type ServerOptions } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as path from 'node:path';
 import { startHaproxy, startCaddy, startNginx, type PeerLogLine } from './peers';
 import { startServer, type ServerFixture } from './server';
-import { idleCloseMs } from './node-server';
 import { recordAfterTest } from './evidence';
 
 export type ProxyName = 'nginx' | 'haproxy' | 'caddy';
@@ -63,17 +62,6 @@ export interface CrossingServer extends ServerFixture {
   /** When the server closes an idle connection, in ms after its last response. */
   closeAtMs: number;
   crossed: CrossedRequest[];
-}
-
-/**
- * The moment a real Node server with `options` closes an idle connection
- * on the running release (keepAliveTimeout, plus the 1 s buffer or
- * keepAliveTimeoutBuffer where the release has one; release-gates.ts
- * SERVER_IDLE_CLOSE).
- */
-export function nodeIdleCloseMs(options: Pick<ServerOptions, 'keepAliveTimeout'> & { keepAliveTimeoutBuffer?: number }): number {
-  const server = createServer(options); // never listens: only read
-  return idleCloseMs(server);
 }
 
 /**
