@@ -8,14 +8,21 @@
  * Where Node differs from RFC 9112 §9.6 ("a server that sends a close
  * connection option MUST initiate closure of the connection after it sends
  * the response"): the server leaves the connection open until its idle
- * timeout, and answers any further request on it with 503.
+ * timeout, and answers any further request on it with 503 (Connection:
+ * close, no Keep-Alive), emitting the server's 'dropRequest' event with that
+ * request and its socket in place of 'request' (Node's
+ * test-http-keep-alive-drop-requests.js and
+ * test-http-keep-alive-pipeline-max-requests.js).
  *
  * Source: the seed's Q&A (`max=100`: requests the server allows per
  * connection); RFC 9112 §9.6 (close); Node docs, `server.maxRequestsPerSocket`;
  * Node's test-http-keep-alive-max-requests.js.
- * Versions: the same on every release from 18.14.0 to 26.10.0. Node does not count `max` down:
+ * Versions: the same on every release from 18.14.0 to 26.10.0 ('dropRequest', added in
+ * 18.7.0, probed up to 26.12.1). Node does not count `max` down:
  * every response before the last says the same `max=N`.
  */
+import { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { startServer, respondWithHeader } from '../helpers/server';
 import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
@@ -91,6 +98,44 @@ describe('Keep-Alive: max=N, from server.maxRequestsPerSocket', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 503]);
     expect(responses[2]!.headers.connection).toEqual(['close']);
     expect(srv.requests).toHaveLength(2); // the handler never saw the third
+  });
+
+  it("each request past the limit emits the server's 'dropRequest' (its IncomingMessage and socket) instead of 'request', and is answered 503 with Connection: close, no Keep-Alive", async () => {
+    const srv = await startServer();
+    srv.server.maxRequestsPerSocket = 2;
+    const dropped: Array<{ url: string | undefined; isRequest: boolean; sameSocket: boolean }> = [];
+    srv.server.on('dropRequest', (req: IncomingMessage, socket: Socket) =>
+      dropped.push({ url: req.url, isRequest: req instanceof IncomingMessage, sameSocket: socket === srv.connections[0] }),
+    );
+    const raw = await openRaw(srv.port);
+    raw.send(['/1', '/2', '/3', '/4'].map((p) => GET_HTTP11.replace('GET / ', `GET ${p} `)).join(''));
+    const responses = [await raw.readResponse(), await raw.readResponse(), await raw.readResponse(), await raw.readResponse()];
+
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 503, 503]);
+    expect(srv.requests.map((r) => r.url)).toEqual(['/1', '/2']);
+    expect(dropped).toEqual([
+      { url: '/3', isRequest: true, sameSocket: true },
+      { url: '/4', isRequest: true, sameSocket: true },
+    ]);
+    for (const refused of responses.slice(2)) {
+      expect(refused.headers.connection).toEqual(['close']);
+      expect(refused.headers['keep-alive']).toBeUndefined();
+    }
+    expect(raw.isClosed()).toBe(false); // not even the 503s close it: the idle timer does
+  });
+
+  it("within the limit no 'dropRequest' is emitted: every request reaches the handler", async () => {
+    const srv = await startServer();
+    srv.server.maxRequestsPerSocket = 2;
+    let drops = 0;
+    srv.server.on('dropRequest', () => drops++);
+    const raw = await openRaw(srv.port);
+    raw.send(GET_HTTP11.repeat(2));
+    const responses = [await raw.readResponse(), await raw.readResponse()];
+
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
+    expect(srv.requests).toHaveLength(2);
+    expect(drops).toBe(0);
   });
 
   it('a keep-alive agent opens a new connection after every N requests', async () => {
