@@ -237,7 +237,7 @@ async function main(): Promise<number> {
   const gapMs = settingsMs !== undefined ? Math.min(waitMs, settingsMs + TIMER_LATE_MS) : Math.min(waitMs, 7_000);
   const [idle, slow, per] = await Promise.all([
     measureIdle(port, url, waitMs, clock),
-    measureSlowSecond(port, url, gapMs, clock),
+    measureSlowSecond(port, url, gapMs),
     measureRequestsPerConnection(port, url, 100),
   ]);
 
@@ -257,8 +257,8 @@ async function main(): Promise<number> {
     [
       'server-slow-second-request',
       slow.status !== undefined
-        ? `a second request whose head stalled ${s(slow.gapMs)} was answered ${slow.status}`
-        : `a second request whose head stalled was cut ${slow.closedAfterMs !== undefined ? s(slow.closedAfterMs) : '?'} after the first response (${slow.how}), no response`,
+        ? `a second request whose head paused ${s(slow.gapMs)} was answered ${slow.status}`
+        : `a second request whose head paused was cut ${slow.closedAfterMs !== undefined ? s(slow.closedAfterMs) : '?'} after its last byte (${slow.how}), no response`,
     ],
     [
       'server-requests-per-connection',

@@ -15,8 +15,9 @@ const config = {
   roots: ['<rootDir>/servers'],
   // The rules (*.spec.ts, one row of results/SERVERS.md each) and the test of check:server.
   testMatch: ['<rootDir>/servers/*.spec.ts', '<rootDir>/servers/check-server.test.ts'],
-  // Each rule waits seconds on sockets, not on the CPU: every rule at once.
-  maxWorkers: 6,
+  // Each rule waits seconds on sockets, not on the CPU; three files at a time keep
+  // the lane's own CPU load (framework loading, ts-node children) off the timings.
+  maxWorkers: 3,
   testTimeout: 20_000,
   transform: { '^.+\\.ts$': ['<rootDir>/scripts/ts-jest-cached.js', { tsconfig: '<rootDir>/servers/tsconfig.json' }] },
   testEnvironmentOptions: { localStorage: null, sessionStorage: null },
