@@ -49,8 +49,8 @@ import { openRaw } from '../helpers/raw';
 
 const { proxies } = readChainFindings();
 
-/** Gaps between requests around the proxy's ~300 ms idle timeout: some below it (the connection is reused), the last well above (the proxy has closed it). */
-const AROUND = [150, 250, 450];
+/** Gaps between requests around the proxy's ~300 ms idle timeout: some below it (the connection is reused), the last well above (the proxy has closed it); margins of 250 ms and 400 ms either side. */
+const AROUND = [50, 150, 250, 700];
 /**
  * Gaps all above the shorter server's 100 ms and below the proxy's ~300 ms:
  * each request that finds an idle connection is sent on one the server has
