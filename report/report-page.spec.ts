@@ -76,7 +76,7 @@ describe('the report page shows the course, its connections and its releases as 
     expect(chapters.slice(0, course.chapters.length)).toEqual(course.chapters.map((c) => c.title));
   });
 
-  it('draws every timeline as the evidence file has it: a row per accepted connection (client port), a bar per request, the close mark', async () => {
+  it('draws every timeline as the evidence file has it: a row per accepted connection (client port), each request\'s bar and the close mark at their times', async () => {
     const evidence = readEvidence();
     const figures = await page.$$eval('article.expectation', (articles) =>
       articles.map((a) => ({
@@ -85,13 +85,23 @@ describe('the report page shows the course, its connections and its releases as 
         rows: [...a.querySelectorAll('figure.timeline-figure')].flatMap((f) =>
           [...f.querySelectorAll('g.row')].map((r) => ({
             port: Number((r as SVGElement).dataset.port),
-            bars: r.querySelectorAll('rect.bar').length,
-            close: [...r.querySelectorAll('g.close')].map((c) => `${(c as SVGElement).dataset.by} ${(c as SVGElement).dataset.how}`),
+            bars: [...r.querySelectorAll('rect.bar')].map((b) => `${(b as SVGElement).dataset.from}–${(b as SVGElement).dataset.to}`),
+            close: [...r.querySelectorAll('g.close')].map((c) => `${(c as SVGElement).dataset.by} ${(c as SVGElement).dataset.how} at ${(c as SVGElement).dataset.at}`),
           })),
         ),
         figures: a.querySelectorAll('figure.timeline-figure').length,
       })),
     );
+    // And drawn where they say: along each timeline, x grows with time.
+    const misplaced = await page.$$eval('svg.timeline', (svgs) =>
+      svgs.filter((svg) => {
+        const points = [...svg.querySelectorAll('rect.bar')].map((b) => [Number((b as SVGElement).dataset.from), Number(b.getAttribute('x'))] as const);
+        points.push(...[...svg.querySelectorAll('g.close')].map((c) => [Number((c as SVGElement).dataset.at), Number((c as SVGElement).dataset.x)] as const));
+        points.sort((a, b) => a[0] - b[0]);
+        return points.some((p, i) => i > 0 && p[1] < points[i - 1]![1] - 0.11);
+      }).length,
+    );
+    expect(misplaced).toBe(0);
     let compared = 0;
     let connections = 0;
     for (const [spec, byTest] of evidence) {
@@ -100,7 +110,16 @@ describe('the report page shows the course, its connections and its releases as 
         if (timelines.length === 0) continue;
         const figure = figures.find((f) => f.spec === spec && f.test === test);
         expect({ spec, test, found: figure !== undefined }).toEqual({ spec, test, found: true });
-        const expected = timelines.flatMap((t) => t.connections.map((c) => ({ port: c.peerPort, bars: c.requests.length, close: c.end ? [`${c.end.by} ${c.end.how}`] : [] })));
+        // Times on the page are ms from the test's first accept, to 0.01 ms.
+        const t0 = Math.min(...timelines.flatMap((t) => t.connections.map((c) => c.acceptedAt)));
+        const at = (t: number | undefined) => (t === undefined ? '' : (t - t0).toFixed(2));
+        const expected = timelines.flatMap((t) =>
+          t.connections.map((c) => ({
+            port: c.peerPort,
+            bars: c.requests.map((r) => `${at(r.arrivedAt)}–${at(r.finishedAt)}`),
+            close: c.end ? [`${c.end.by} ${c.end.how} at ${at(c.end.at)}`] : [],
+          })),
+        );
         expect({ spec, test, rows: figure!.rows }).toEqual({ spec, test, rows: expected });
         compared++;
         connections += expected.length;

@@ -400,7 +400,7 @@ export function timelineFigure(timelines: Timeline[], id: string): string {
       const w = Math.max(x(end) - x1, 3);
       const answered = r.finishedAt !== undefined ? `answered ${r.status ?? ''} at ${ms(r.finishedAt - t0)}`.replace('  ', ' ') : 'no response';
       if (lastEnd !== undefined && x(r.arrivedAt) - x(lastEnd) > 46) svg.push(`<text class="gap" x="${((x(lastEnd) + x1) / 2).toFixed(1)}" y="${y - 5}" text-anchor="middle">idle ${ms(r.arrivedAt - lastEnd)}</text>`);
-      svg.push(`<rect class="bar${r.finishedAt === undefined ? ' noresp' : ''}" x="${x1.toFixed(1)}" y="${y - 6}" width="${w.toFixed(1)}" height="12" rx="2"><title>${esc(`${r.method} ${r.url}: arrived at ${ms(r.arrivedAt - t0)}, ${answered}`)}</title></rect>`);
+      svg.push(`<rect class="bar${r.finishedAt === undefined ? ' noresp' : ''}" data-from="${(r.arrivedAt - t0).toFixed(2)}" data-to="${r.finishedAt === undefined ? '' : (r.finishedAt - t0).toFixed(2)}" x="${x1.toFixed(1)}" y="${y - 6}" width="${w.toFixed(1)}" height="12" rx="2"><title>${esc(`${r.method} ${r.url}: arrived at ${ms(r.arrivedAt - t0)}, ${answered}`)}</title></rect>`);
       parts.push(`${r.method} ${r.url} arrived at ${ms(r.arrivedAt - t0)}, ${answered}`);
       lastEnd = r.finishedAt ?? lastEnd;
       lastAnswered = r.finishedAt !== undefined;
@@ -412,7 +412,7 @@ export function timelineFigure(timelines: Timeline[], id: string): string {
       const mark = c.end.how === 'RST'
         ? `<path d="M${(ex - 4).toFixed(1)} ${y - 5}l8 10m0 -10l-8 10"/>`
         : `<path d="M${ex.toFixed(1)} ${y - 7}v14"/>`;
-      svg.push(`<g class="${cls}" data-by="${c.end.by}" data-how="${c.end.how}">${mark}<text x="${(ex + 6).toFixed(1)}" y="${y + 4}">${c.end.by} ${c.end.how}</text><title>${esc(`${closeWords(c)} at ${ms(c.end.at - t0)} (the server saw: ${c.end.seen})`)}</title></g>`);
+      svg.push(`<g class="${cls}" data-by="${c.end.by}" data-how="${c.end.how}" data-at="${(c.end.at - t0).toFixed(2)}" data-x="${ex.toFixed(1)}">${mark}<text x="${(ex + 6).toFixed(1)}" y="${y + 4}">${c.end.by} ${c.end.how}</text><title>${esc(`${closeWords(c)} at ${ms(c.end.at - t0)} (the server saw: ${c.end.seen})`)}</title></g>`);
       parts.push(`${closeWords(c)} at ${ms(c.end.at - t0)}${lastEnd !== undefined ? `, ${ms(c.end.at - lastEnd)} after its last response` : ''}`);
     } else {
       svg.push(`<g class="open-end"><path d="M${(ex - 6).toFixed(1)} ${y - 4}l6 4l-6 4"/><text x="${(ex + 6).toFixed(1)}" y="${y + 4}">open</text></g>`);
