@@ -3,8 +3,8 @@
  *
  * 1. Installs the lane's pinned dependencies (servers/package-lock.json) with
  *    `npm ci --prefix servers` when servers/node_modules is missing or was
- *    installed from another lockfile (a hash of the lockfile is kept in
- *    servers/node_modules/.ka-lock-sha1).
+ *    installed from another lockfile (npm's own record of the installed
+ *    tree, servers/node_modules/.package-lock.json, is compared with it).
  * 2. Runs Jest over servers/*.spec.ts and servers/check-server.test.ts (or
  *    the named rules; `check-server` names the command's test).
  * 3. After a full run, writes results/SERVERS.md (rules × servers, each cell
@@ -14,7 +14,6 @@
  * Bad arguments: one line on stderr, exit 2, nothing run.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -37,19 +36,29 @@ for (const arg of args) {
 }
 if (Number(process.versions.node.split('.')[0]) < 20) fail(`Node ${process.versions.node}: the lane's frameworks (Fastify 5, @hono/node-server 2) need Node 20 or newer`);
 
-/** Install servers/node_modules from the lockfile unless it already was. */
+/** `path@version` of every package a lockfile (or npm's hidden node_modules/.package-lock.json) lists. */
+function lockedPackages(file: string): Set<string> | undefined {
+  if (!existsSync(file)) return undefined;
+  const lock = JSON.parse(readFileSync(file, 'utf8')) as { packages?: Record<string, { version?: string }> };
+  return new Set(Object.entries(lock.packages ?? {}).filter(([key]) => key !== '').map(([key, p]) => `${key}@${p.version ?? ''}`));
+}
+
+/**
+ * Install servers/node_modules from servers/package-lock.json unless what is
+ * installed is exactly what it pins: npm keeps the installed tree's own
+ * lockfile in node_modules/.package-lock.json, compared entry by entry (so a
+ * plain `npm ci --prefix servers` by hand, or CI's, counts as installed).
+ */
 export function ensureLaneDeps(): void {
-  const lock = readFileSync(path.join(LANE, 'package-lock.json'));
-  const want = createHash('sha1').update(lock).digest('hex');
-  const stamp = path.join(LANE, 'node_modules', '.ka-lock-sha1');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return;
-  console.log('test:servers: installing the lane\'s pinned dependencies (npm ci --prefix servers)');
+  const want = lockedPackages(path.join(LANE, 'package-lock.json'));
+  const have = lockedPackages(path.join(LANE, 'node_modules', '.package-lock.json'));
+  if (want && have && want.size === have.size && [...want].every((p) => have.has(p))) return;
+  console.log("test:servers: installing the lane's pinned dependencies (npm ci --prefix servers)");
   const npm = spawnSync('npm', ['ci', '--prefix', LANE, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
   if (npm.status !== 0) {
     process.stderr.write(`test:servers: npm ci --prefix servers failed (exit ${npm.status ?? npm.signal})\n`);
     process.exit(1);
   }
-  writeFileSync(stamp, want + '\n');
 }
 
 interface JestJson {
