@@ -65,7 +65,8 @@ function perProxyTable(files) {
     const first = (t.failureMessages[0] ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
     const cell = t.status === 'passed' ? `✅${says ? ` ${says}` : ''}` : t.status === 'failed' ? `❌ ${first.slice(0, 120)}` : 'n/a';
     if (!rows.has(key)) rows.set(key, new Map());
-    rows.get(key)?.set(proxy, cell.replace(/\|/g, '\\|'));
+    // Gated siblings share a row: the one that ran on this release fills the cell, not the skipped one.
+    if (cell !== 'n/a' || !rows.get(key)?.has(proxy)) rows.get(key)?.set(proxy, cell.replace(/\|/g, '\\|'));
   }
   const rel = path.relative(ROOT, chain.testFilePath);
   return [
