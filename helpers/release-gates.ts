@@ -164,6 +164,71 @@ export const IDLE_RESET_EMITS_ERROR = {
   no: { node: '>=22.23.1 <23.0.0 || >=24.18.0 <25.0.0 || >=26.4.0' },
 } satisfies Record<string, Gate>;
 
+/**
+ * A free socket whose server sent a FIN (no `Connection: close`) and which
+ * the agent hands to a request before it has read that FIN (the next request
+ * in process.nextTick after 'end', Node issue #47130): written on and lost,
+ * ECONNRESET "socket hang up" with reusedSocket true — or, since 22.23.5,
+ * 24.22.1 and 26.12.1, seen closed and passed over: the request gets a new
+ * connection. Never in 23.x or 25.x (25.9.0 measured).
+ * Run by hand on 18.14.0, 20.0.0, 20.20.2, 22.23.3, 24.21.0, 25.9.0 (reused)
+ * and 22.23.5, 24.22.1, 24.22.3, 26.12.1 (passed over); the registry has no
+ * release between 22.23.3 and 22.23.5, 24.21.0 and 24.22.1, 26.10.0 and 26.12.1.
+ * `bisect server-fin-reuse-race -t "nextTick" --from 26.10.0 --to 26.12.1` → 26.12.1
+ */
+export const AGENT_REUSES_SOCKET_AFTER_FIN = {
+  yes: { node: '<22.23.5 || >=23.0.0 <24.22.1 || >=25.0.0 <26.12.1' },
+  no: { node: '>=22.23.5 <23.0.0 || >=24.22.1 <25.0.0 || >=26.12.1' },
+} satisfies Record<string, Gate>;
+
+/**
+ * fetch() (undici) holds a request for an idle pooled connection until the
+ * event loop has polled that socket (its idle-socket validation, advisory
+ * GHSA-35p6-xmwp-9g52), so a FIN already in the kernel is seen and the
+ * request goes to a new connection. Read in undici's
+ * lib/dispatcher/client-h1.js, scheduleIdleSocketValidation, of each undici
+ * that Node bundles:
+ *   none — the request is written at once: < 6.27.0, 7.0 – 7.27, 8.0 – 8.4;
+ *   a 1 ms timer (setTimeout 0), which runs before the poll phase once the
+ *   loop has been busy for 1 ms, so it does not hold the request: 6.27.0 –
+ *   6.28.0, 7.28.0 – 7.29.0, 8.5.0 – 8.7.x, 8.10.0 – 8.10.1;
+ *   setImmediate, after the poll phase: 6.28.1+, 7.29.1+, 8.8.0 – 8.9.x
+ *   (unref'd: FETCH_REUSE_STALLS) and 8.10.2+.
+ * Among Node releases: since 22.23.3, 24.21.0, 26.5.1 – 26.7.x and 26.8.2.
+ * `bisect server-fin-reuse-race -t fetch --from 26.8.0 --to 26.8.2` → 26.8.2
+ */
+export const FETCH_WAITS_FOR_IDLE_SOCKET_POLL = {
+  no: { undici: '<6.28.1 || >=7.0.0 <7.29.1 || >=8.0.0 <8.8.0 || >=8.10.0 <8.10.2' },
+  yes: { undici: '>=6.28.1 <7.0.0 || >=7.29.1 <8.0.0 || >=8.8.0 <8.10.0 || >=8.10.2' },
+} satisfies Record<string, Gate>;
+
+/**
+ * fetch() reusing an idle connection on an otherwise idle event loop waits
+ * for undici's next timer tick (up to ~500 ms) before it writes the request:
+ * the unref'd setImmediate of undici 8.8.0 – 8.9.x (undici issue #5600,
+ * fixed by #5606 in 8.10.0). Among Node releases: 26.5.1 – 26.7.x (8.9.0).
+ * `bisect fetch-idle-socket-reuse --from 26.5.0 --to 26.8.0` → 26.5.1, and 26.8.0 the first without
+ */
+export const FETCH_REUSE_STALLS = {
+  no: { undici: '<8.8.0 || >=8.10.0' },
+  yes: { undici: '>=8.8.0 <8.10.0' },
+} satisfies Record<string, Gate>;
+
+/**
+ * How fetch() (undici, lib/core/util.js parseKeepAliveTimeout) finds the
+ * timeout in a Keep-Alive hint: the digits after `timeout=` anywhere in the
+ * header, case-sensitively (/timeout=(\d+)/: `xtimeout=1` counts,
+ * `Timeout=1` does not), or, since undici 8.12.0, only a parameter named
+ * timeout, in any case (/(?:^|,)[\t ]*timeout=(\d+)/i). Read in undici
+ * 8.10.2, 8.11.0 – 8.11.2 (anywhere) and 8.12.0 (by parameter); among Node
+ * releases 26.12.1 (undici 8.12.2) is the first, 26.10.0 (8.10.2) the last before.
+ * `bisect fetch-keep-alive-hint-units -t "Timeout=1" --from 26.10.0 --to 26.12.1` → 26.12.1
+ */
+export const FETCH_HINT_PARSER = {
+  anywhere: { undici: '<8.12.0' },
+  byParameter: { undici: '>=8.12.0' },
+} satisfies Record<string, Gate>;
+
 /** Every gate above, for the boundary matrix. */
 export function allGates(): Gate[] {
   const isGate = (v: unknown): v is Gate => typeof v === 'object' && v !== null && ('node' in v || 'undici' in v);
