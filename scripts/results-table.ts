@@ -56,7 +56,7 @@ export function cell(test: TestOutcome | undefined): string {
   if (test.status === 'passed') return '✅';
   if (test.status === 'failed') return `❌ ${escape(test.message ?? 'failed')}`;
   const gate = GATE.exec(test.title)?.[1];
-  return gate ? `n/a (${gate})` : 'skipped';
+  return gate ? `n/a (${escape(gate)})` : 'skipped';
 }
 
 /** A column: one run, or neighbouring Node runs with identical outcomes. */
@@ -144,7 +144,7 @@ export function renderTable(runs: TargetResults[]): string {
       if (!test && c.runs[0]!.broken.some((b) => b.startsWith(file))) return 'did not load';
       return cell(test);
     });
-    lines.push(`| ${escape(plain)} | ${gate} | ${cells.join(' | ')} |`);
+    lines.push(`| ${escape(plain)} | ${escape(gate)} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n') + '\n';
 }
