@@ -3,6 +3,7 @@
  * sends its next request on a new one, and the caller sees no error.
  * Source: RFC 9112 §9.6 ("a client that receives a close connection option
  * MUST cease sending requests on that connection"); Node docs.
+ * Versions: the same for every pinned client on Node 20.20.2 and 26.12.1.
  * Evidence: the connection each request arrived on, the caller's outcome.
  * The next request goes out as soon as the first resolved: the header itself,
  * not time, tells the client.

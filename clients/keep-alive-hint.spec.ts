@@ -7,6 +7,7 @@
  * hint, not a requirement); undici docs `keepAliveTimeoutThreshold` (2 s since
  * undici 6.14.0, 1 s before); Node docs `agent.agentKeepAliveTimeoutBuffer`
  * (1 s); agentkeepalive docs `freeSocketTimeout` (4 s, overrides the socket's).
+ * Versions (findings.json): the same on Node 20.20.2 and 26.12.1 for every pinned client.
  * Evidence: who closed the idle connection (a FIN from the client: the
  * server's socket saw 'end' first), and how long after the response.
  * The server advertises timeout=3 but keeps idle connections 10 s itself, so a

@@ -7,6 +7,7 @@
  * (which methods are idempotent: GET, HEAD, PUT, DELETE, OPTIONS, TRACE);
  * got's retry docs (GET/PUT/HEAD/DELETE/OPTIONS/TRACE after ECONNRESET);
  * Node docs `request.reusedSocket`.
+ * Versions (findings.json): ky 2 wraps the error in its own NetworkError; otherwise the same on Node 20.20.2 and 26.12.1.
  * Evidence: how many times the server saw the lost request, and on which connection.
  * The loss is deterministic: helpers/server.ts `dropFirstReused` destroys the
  * first /lost request that arrives on an already used connection. A client

@@ -5,6 +5,7 @@
  * Source: RFC 9112 §9.3.2 (pipelining), §9.4 (a client SHOULD limit the
  * connections it keeps open to one server); undici docs (`connections`,
  * `pipelining`, default 1); Node docs `agent.maxSockets` (default Infinity).
+ * Versions: the same for every pinned client on Node 20.20.2 and 26.12.1.
  * Evidence: the connections the server accepted, the most requests it held
  * at once, and whether a connection brought a request while an earlier one on
  * it was still unanswered (pipelined).

@@ -6,6 +6,7 @@
  * node-fetch #1735, #1736, #1765 (node-fetch sent `Connection: close` before
  * 2.6.13 / 3.3.2 — measured: 2.6.13 changed it, see findings.json); Node docs
  * `http.globalAgent` (keepAlive since 19.0.0).
+ * Versions (findings.json): node-fetch 2.6.13 and 3.3.2, bisected over published versions.
  * Evidence: connections the server accepted, the Connection header of every request.
  * Counter-case: the same three requests, each sent the moment the previous one
  * resolved — a client that frees its connection a tick later opens another.

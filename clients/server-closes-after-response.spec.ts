@@ -9,6 +9,9 @@
  * Evidence: the server answers the first request and closes the connection in
  * the same write (the response and the FIN arrive together), then counts the
  * connections and requests it saw; the caller's outcome of the next request.
+ * Versions (findings.json): Node's http client notices the FIN since 22.23.5,
+ * 24.22.1, 26.12.1 (never 20.x); fetch() since 22.23.0, 24.17.0, 26.3.1 (its
+ * undici's idle check); undici since 6.27.0, 7.28.0, 8.5.0 — a race up to 7.29.x.
  * Case and counter-case: the next request a macrotask after the response
  * (the FIN has arrived), and 50 ms after it (time to have read it).
  */
