@@ -21,6 +21,7 @@ import { request, serially } from '../helpers/client';
 import { keepAliveAgent } from '../helpers/agents';
 import { shortIdle, idleCloseMs } from '../helpers/node-server';
 import { within } from '../helpers/wait';
+import { proxyDropped } from '../helpers/proxies';
 
 const POOLED = { upstream: 'keepalive 4;', location: 'proxy_http_version 1.1;\nproxy_set_header Connection "";' };
 
@@ -70,6 +71,7 @@ describe('nginx in front of a Node server: upstream keep-alive', () => {
     const agent = keepAliveAgent();
     const first = await request(nginx, { agent, path: '/a' });
     await within(idleCloseMs(node.server) + 2_000, 'Node closing the idle upstream connection', node.closed(1));
+    await proxyDropped(node.requests[0]!.peerPort, node.port); // nginx has read the FIN: no race left
     const second = await request(nginx, { agent, path: '/b' });
 
     expect([first.status, second.status]).toEqual([200, 200]);
