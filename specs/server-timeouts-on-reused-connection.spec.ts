@@ -20,7 +20,7 @@
  * Versions: the same on every release probed (18.14.0, 19.0.0, 20.0.0,
  * 20.20.2, 22.23.3, 24.21.0, 26.12.1): 408 on a reused connection, nothing
  * with a response in flight. The timeouts are checked every
- * connectionsCheckingInterval (25 ms here), so a 408 comes up to that late.
+ * connectionsCheckingInterval (20 ms here), so a 408 comes up to that late.
  */
 import type { ServerResponse } from 'node:http';
 import { startServer, type Handler, type ServerFixture } from '../helpers/server';
@@ -29,8 +29,8 @@ import { TIMER_EARLY_MS, TIMER_LATE_MS, within } from '../helpers/wait';
 import { GET_HTTP11 } from '../fixtures/messages';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const TIMEOUT = 150;
-const CHECK_EVERY = 25;
+const TIMEOUT = 100;
+const CHECK_EVERY = 20;
 
 type Kind = 'headersTimeout' | 'requestTimeout';
 
@@ -40,7 +40,7 @@ const afterBody: Handler = (req, res) => {
   req.on('end', () => res.end('ok'));
 };
 
-/** A server with one of the two timeouts at 150 ms, no idle close (keepAliveTimeout 0). */
+/** A server with one of the two timeouts at 100 ms, no idle close (keepAliveTimeout 0). */
 function serverWith(kind: Kind, handler: Handler = afterBody) {
   return startServer({
     headersTimeout: kind === 'headersTimeout' ? TIMEOUT : 0,
@@ -70,7 +70,7 @@ async function reusedAfterIdle(srv: ServerFixture): Promise<RawConnection> {
   const raw = await openRaw(srv.port);
   raw.send(GET_HTTP11);
   expect((await raw.readResponse()).status).toBe(200);
-  await sleep(TIMEOUT + 100); // idle longer than the timeout: it must not count
+  await sleep(TIMEOUT + 50); // idle longer than the timeout: it must not count
   return raw;
 }
 
