@@ -26,6 +26,8 @@ export interface Column {
   open(): ClientAdapter;
   /** Whether open() gives a new client each time, closed after its test. */
   fresh: boolean;
+  /** Where the column comes from: the lane's pinned adapters, a version named on the command line, or KA_CLIENT. */
+  source: 'pinned' | 'extra' | 'user';
 }
 
 export interface ExtraVersion {
@@ -51,7 +53,7 @@ export function definitions(): ClientDefinition[] {
   return adapterFiles().map((file) => (require(file).default as DefinedAdapter)[DEFINITION]);
 }
 
-function libraryColumn(definition: ClientDefinition, installed: Installed): Column {
+function libraryColumn(definition: ClientDefinition, installed: Installed, source: Column['source']): Column {
   const engines = installed.engines;
   const notApplicable = engines && !semver.satisfies(NODE, engines) ? `needs Node ${engines}` : undefined;
   return {
@@ -62,6 +64,7 @@ function libraryColumn(definition: ClientDefinition, installed: Installed): Colu
     notApplicable,
     open: () => instantiate(definition, installed),
     fresh: true,
+    source,
   };
 }
 
@@ -80,7 +83,10 @@ export function loadUserAdapter(file: string): ClientAdapter {
   try {
     mod = require(path.resolve(file)) as { default?: unknown };
   } catch (error) {
-    throw new Error(`KA_CLIENT=${file} does not load: ${String((error as Error).message).split('\n')[0]}`);
+    // ts-node's "⨯ Unable to compile TypeScript:" says nothing until its next line, the diagnostic.
+    const said = String((error as Error).message).split('\n').map((l) => l.trim()).filter(Boolean);
+    const first = said[0]?.endsWith(':') && said[1] ? `${said[0]} ${said[1]}` : said[0];
+    throw new Error(`KA_CLIENT=${file} does not load: ${first}`);
   }
   const adapter = mod.default ?? mod;
   const breach = contractBreach(adapter);
@@ -94,15 +100,17 @@ export function columns(): Column[] {
   for (const definition of definitions()) {
     if (!definition.package) {
       const version = definition.version?.() ?? '?';
-      out.push({ id: `${definition.name}@${version}`, name: definition.name, version, open: () => instantiate(definition), fresh: true });
+      out.push({ id: `${definition.name}@${version}`, name: definition.name, version, open: () => instantiate(definition), fresh: true, source: 'pinned' });
       continue;
     }
-    for (const dir of definition.pinned ?? [definition.package]) out.push(libraryColumn(definition, installedAt(path.join(PINNED_DIR, dir))));
-    for (const e of extra) if (drives(definition, e.package, e.version)) out.push(libraryColumn(definition, installedAt(e.dir)));
+    for (const dir of definition.pinned ?? [definition.package]) out.push(libraryColumn(definition, installedAt(path.join(PINNED_DIR, dir)), 'pinned'));
+    for (const e of extra) if (drives(definition, e.package, e.version)) out.push(libraryColumn(definition, installedAt(e.dir), 'extra'));
   }
   if (process.env.KA_CLIENT) {
     const adapter = loadUserAdapter(process.env.KA_CLIENT);
-    out.push({ id: `${adapter.name}@${adapter.version}`, name: adapter.name, version: adapter.version, open: () => adapter, fresh: false });
+    // Its own column even when it names a lane client (a wrapper around axios called "axios", version "1.21.1"):
+    // the findings recorded for that name and version are then what it is held to.
+    out.push({ id: `${adapter.name}@${adapter.version} (KA_CLIENT)`, name: adapter.name, version: adapter.version, open: () => adapter, fresh: false, source: 'user' });
   }
   return out;
 }

@@ -47,6 +47,7 @@ export interface MeasuredLine {
   column: string;
   name: string;
   version: string;
+  source: Column['source'];
   finding: string | null;
   expected: string | null;
   notApplicable?: string;
@@ -60,6 +61,13 @@ function record(line: MeasuredLine): void {
   if (dir) appendFileSync(path.join(dir, `${line.rule}.jsonl`), JSON.stringify(line) + '\n');
 }
 
+/** A finding that differs: its message is the whole lesson, so Jest shows no stack or code frame under it. */
+function findingError(message: string): Error {
+  const error = new Error(message);
+  error.stack = `${error.name}: ${message}`;
+  return error;
+}
+
 export function clientRule(spec: ClientRuleSpec): void {
   const findings = readFindings();
   describe(`${spec.id}: ${spec.rule}`, () => {
@@ -70,7 +78,7 @@ export function clientRule(spec: ClientRuleSpec): void {
           afterAll(async () => shared.close?.());
         }
         for (const testCase of spec.cases) {
-          const base = { rule: spec.id, ruleText: spec.rule, case: testCase.name, column: column.id, name: column.name, version: column.version };
+          const base = { rule: spec.id, ruleText: spec.rule, case: testCase.name, column: column.id, name: column.name, version: column.version, source: column.source };
           if (column.notApplicable) {
             it.skip(`${testCase.name} — not applicable: ${column.notApplicable}`, () => undefined);
             record({ ...base, finding: null, expected: null, notApplicable: column.notApplicable });
@@ -90,10 +98,14 @@ export function clientRule(spec: ClientRuleSpec): void {
             const normative = testCase.normative ? { anchor: testCase.normative.anchor, meets: testCase.normative.meets(finding) } : undefined;
             record({ ...base, finding, expected: expected?.finding ?? null, normative });
             if (!expected && column.fresh && process.env.KA_CLIENTS_RECORD !== '1') {
-              throw new Error(`${spec.id} › ${testCase.name} › ${column.id}: no finding recorded in clients/findings.json; this run found "${finding}"`);
+              throw findingError(`${spec.id} › ${testCase.name} › ${column.id}: no finding recorded in clients/findings.json; this run found "${finding}"`);
             }
             if (expected && finding !== expected.finding) {
-              throw new Error(`${spec.id} › ${testCase.name} › ${column.id}: the recorded finding is "${expected.finding}", this run found "${finding}"`);
+              throw findingError(`${spec.id} › ${testCase.name} › ${column.id}: the recorded finding is "${expected.finding}", this run found "${finding}"`);
+            }
+            // A column with no recorded finding (your KA_CLIENT adapter) is still held to the RFC where the case is normative.
+            if (!expected && testCase.normative && normative && !normative.meets) {
+              throw findingError(`${spec.id} › ${testCase.name} › ${column.id}: "${finding}" is against ${testCase.normative.anchor} (${testCase.normative.requirement}), and no recorded finding says this client does so`);
             }
           });
         }

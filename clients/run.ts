@@ -171,6 +171,7 @@ function main(): number {
     const lines: MeasuredLine[] = readdirSync(results)
       .filter((f) => f.endsWith('.jsonl'))
       .flatMap((f) => readFileSync(path.join(results, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as MeasuredLine));
+    printAddedColumns(lines);
     const specs = readdirSync(LANE).filter((f) => f.endsWith('.spec.ts')).length;
     if (new Set(lines.map((l) => l.rule)).size === specs) {
       const out = path.join(ROOT, 'results', 'CLIENTS.md');
@@ -184,6 +185,25 @@ function main(): number {
   } finally {
     rmSync(results, { recursive: true, force: true });
   }
+}
+
+/**
+ * The findings of the columns this run added (a version named on the command
+ * line, the KA_CLIENT adapter), in words, each against its recorded finding:
+ * what the user came for, without opening results/CLIENTS.md.
+ */
+function printAddedColumns(lines: MeasuredLine[]): void {
+  const added = lines.filter((l) => l.source !== 'pinned');
+  for (const column of [...new Set(added.map((l) => l.column))]) {
+    process.stdout.write(`\n${column}: what the server saw\n`);
+    for (const l of added.filter((x) => x.column === column)) {
+      const against = l.normative && !l.normative.meets ? `  ⚠ against ${l.normative.anchor}` : '';
+      const finding = l.notApplicable ? `not applicable (${l.notApplicable})` : l.finding ?? `harness error: ${l.error ?? 'no finding'}`;
+      const recorded = l.finding === null ? '' : l.expected === null ? '  (no recorded finding)' : l.expected === l.finding ? '  (as recorded)' : `  ✗ recorded: ${l.expected}`;
+      process.stdout.write(`  ${l.rule} › ${l.case}: ${finding}${against}${recorded}\n`);
+    }
+  }
+  if (added.length) process.stdout.write('\n');
 }
 
 /** --record: a finding for every column that has none yet (a new client, a new rule); differences are reported, not written. */
