@@ -6,6 +6,8 @@
  * command (run with the lane, servers/jest.config.cjs).
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 import { bufferMs } from './lane';
@@ -75,5 +77,38 @@ describe('check:server reports the idle timeout a server really has', () => {
     expect(runs[4]!.stdout).toBe('');
     expect(runs[4]!.stderr.trim().split('\n')).toHaveLength(1);
     expect(runs[4]!.stderr).toMatch(/^check:server: .*not-a-server\.js exports an object \(port\): expected an http\.Server/);
+  });
+});
+
+describe('check:server refuses a module it cannot check: one line on stderr naming what is wrong, exit 2, nothing run', () => {
+  let dir: string;
+  let runs: Array<{ code: number; stdout: string; stderr: string }>;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ka-check-server-'));
+    writeFileSync(path.join(dir, 'syntax-error.js'), 'module.exports = {{ ;\n');
+    writeFileSync(path.join(dir, 'a-number.js'), 'module.exports = 42;\n');
+    runs = await Promise.all([
+      checkServer(path.join(dir, 'syntax-error.js')),
+      checkServer(path.join(dir, 'a-number.js')),
+      checkServer(path.join(dir, 'missing.js')),
+    ]);
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const refused = (run: { code: number; stdout: string; stderr: string }, says: RegExp) => {
+    expect({ code: run.code, stdout: run.stdout, lines: run.stderr.trim().split('\n').length }).toEqual({ code: 2, stdout: '', lines: 1 });
+    expect(run.stderr).toMatch(says);
+  };
+
+  it('a syntax error: the compiler\'s diagnostic with its line and column, not its heading', () => {
+    refused(runs[0]!, /^check:server: .*syntax-error\.js did not load: .*syntax-error\.js\(1,\d+\): error TS\d+: /);
+  });
+
+  it('a module exporting a number: says so', () => {
+    refused(runs[1]!, /^check:server: .*a-number\.js exports a number: expected an http\.Server/);
+  });
+
+  it('a file that does not exist: names the path', () => {
+    refused(runs[2]!, /^check:server: no such module: .*missing\.js$/m);
   });
 });

@@ -137,8 +137,19 @@ async function load(file: string): Promise<unknown> {
   return mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
 }
 
+/**
+ * The line of an error that says what is wrong. ts-node heads a syntax error
+ * with "⨯ Unable to compile TypeScript:" and puts the diagnostic
+ * ("app.js(1,19): error TS1136: Property assignment expected.") on the next
+ * line: that one is given.
+ */
 function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!;
+  const lines = String((error as Error)?.message ?? error)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const said = /Unable to compile TypeScript/.test(lines[0] ?? '') && lines[1] ? lines[1] : lines[0];
+  return said ?? String(error);
 }
 
 const isFastify = (x: unknown): x is { server: http.Server; listen: (o: object) => Promise<string>; close: () => Promise<void>; version?: string } =>
