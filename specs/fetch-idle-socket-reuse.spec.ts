@@ -1,12 +1,12 @@
 /**
  * Rule fetch-idle-socket-reuse: a fetch() that reuses an idle pooled
  * connection reaches the server about as soon as one on a busy loop would:
- * five serial reuses, each gated on the server's 'request' event, take a few
- * milliseconds each, on one connection. On undici 8.8.0 – 8.9.x (Node
+ * serial reuses, each gated on the server's 'request' event, take a few
+ * milliseconds each, on one connection (eight of them well under 800 ms). On undici 8.8.0 – 8.9.x (Node
  * 26.5.1 – 26.7.x) they do not: the check undici makes of an idle socket
  * before writing to it waits on an unref'd setImmediate, which an otherwise
  * idle event loop reaches only at undici's next timer tick, so a reuse
- * stalls for up to ~500 ms before the request is written.
+ *  stalls for about 250 ms (up to ~500 ms) before the request is written.
  *
  * Source: undici test/node-test/keep-alive-reuse.js ("reusing an idle
  * keep-alive socket must not stall": progress asserted through the server's
@@ -22,7 +22,9 @@ import { byRelease } from '../helpers/versions';
 import { FETCH_REUSE_STALLS } from '../helpers/release-gates';
 import { within } from '../helpers/wait';
 
-const REUSES = 5;
+/** Eight reuses: a stall of up to ~500 ms each adds up to far more than eight prompt ones under load. */
+const REUSES = 8;
+const BOUND_MS = 800;
 
 /** One fetch to open the connection, then REUSES more, each a macrotask after the last: ms from each fetch() to the server's 'request'. */
 async function reuses(): Promise<{ waits: number[]; connections: number[] }> {
@@ -45,22 +47,22 @@ describe('a fetch() that reuses an idle connection', () => {
   byRelease([
     {
       on: FETCH_REUSE_STALLS.no,
-      title: `does not stall: ${REUSES} serial reuses on one connection reach the server within 1 s in all`,
+      title: `does not stall: ${REUSES} serial reuses on one connection reach the server within ${BOUND_MS} ms in all`,
       test: async () => {
         const { waits, connections } = await reuses();
 
         expect(connections).toEqual(new Array(REUSES + 1).fill(1));
-        expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(1_000); // stalled: well over 1 s
+        expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(BOUND_MS); // measured in Jest: 8 – 31 ms; stalled (26.5.1, 26.7.0): 1.93 – 1.99 s
       },
     },
     {
       on: FETCH_REUSE_STALLS.yes,
-      title: `stalls: ${REUSES} serial reuses on one connection wait for undici's timer tick, over 400 ms in all`,
+      title: `stalls: ${REUSES} serial reuses on one connection wait for undici's timer tick, over ${BOUND_MS} ms in all`,
       test: async () => {
         const { waits, connections } = await reuses();
 
         expect(connections).toEqual(new Array(REUSES + 1).fill(1));
-        expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(400); // measured 700 – 1500 ms; not stalled: under 300 ms
+        expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThan(BOUND_MS);
       },
     },
   ]);
@@ -77,7 +79,7 @@ describe('a fetch() that reuses an idle connection', () => {
     const started = performance.now();
     for (let i = 0; i < REUSES; i++) await (await fetch(`${srv.origin}/${i}`)).text();
 
-    expect(srv.requests.map((r) => r.connection)).toEqual([1, 2, 3, 4, 5]);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(srv.requests.map((r) => r.connection)).toEqual(Array.from({ length: REUSES }, (_, i) => i + 1));
+    expect(performance.now() - started).toBeLessThan(BOUND_MS * 2); // new connections cost a handshake each
   });
 });
