@@ -174,7 +174,8 @@ export const IDLE_RESET_EMITS_ERROR = {
  * Run by hand on 18.14.0, 20.0.0, 20.20.2, 22.23.3, 24.21.0, 25.9.0 (reused)
  * and 22.23.5, 24.22.1, 24.22.3, 26.12.1 (passed over); the registry has no
  * release between 22.23.3 and 22.23.5, 24.21.0 and 24.22.1, 26.10.0 and 26.12.1.
- * `bisect server-fin-reuse-race -t "nextTick" --from 26.10.0 --to 26.12.1` → 26.12.1
+ * `bisect server-fin-reuse-race -t nextTick --from 26.10.0 --to 26.12.1` → 26.12.1; `--from 24.21.0 --to 24.22.1` → 24.22.1;
+ * `--from 22.23.3 --to 22.23.5` → 22.23.5
  */
 export const AGENT_REUSES_SOCKET_AFTER_FIN = {
   yes: { node: '<22.23.5 || >=23.0.0 <24.22.1 || >=25.0.0 <26.12.1' },
@@ -195,7 +196,8 @@ export const AGENT_REUSES_SOCKET_AFTER_FIN = {
  *   setImmediate, after the poll phase: 6.28.1+, 7.29.1+, 8.8.0 – 8.9.x
  *   (unref'd: FETCH_REUSE_STALLS) and 8.10.2+.
  * Among Node releases: since 22.23.3, 24.21.0, 26.5.1 – 26.7.x and 26.8.2.
- * `bisect server-fin-reuse-race -t fetch --from 26.8.0 --to 26.8.2` → 26.8.2
+ * `bisect server-fin-reuse-race -t fetch --from 26.8.0 --to 26.10.0` → 26.8.2 (last before: 26.8.1); `--from 26.3.1 --to 26.5.1` → 26.5.1;
+ * `--from 24.18.1 --to 24.21.0` → 24.21.0; `--from 22.23.0 --to 22.23.3` → 22.23.3
  */
 export const FETCH_WAITS_FOR_IDLE_SOCKET_POLL = {
   no: { undici: '<6.28.1 || >=7.0.0 <7.29.1 || >=8.0.0 <8.8.0 || >=8.10.0 <8.10.2' },
@@ -207,7 +209,7 @@ export const FETCH_WAITS_FOR_IDLE_SOCKET_POLL = {
  * for undici's next timer tick (up to ~500 ms) before it writes the request:
  * the unref'd setImmediate of undici 8.8.0 – 8.9.x (undici issue #5600,
  * fixed by #5606 in 8.10.0). Among Node releases: 26.5.1 – 26.7.x (8.9.0).
- * `bisect fetch-idle-socket-reuse --from 26.5.0 --to 26.8.0` → 26.5.1, and 26.8.0 the first without
+ * `bisect fetch-idle-socket-reuse -t "reuses on one connection" --from 26.5.0 --to 26.5.1` → 26.5.1; `--from 26.5.1 --to 26.8.0` → 26.8.0
  */
 export const FETCH_REUSE_STALLS = {
   no: { undici: '<8.8.0 || >=8.10.0' },
@@ -222,7 +224,7 @@ export const FETCH_REUSE_STALLS = {
  * timeout, in any case (/(?:^|,)[\t ]*timeout=(\d+)/i). Read in undici
  * 8.10.2, 8.11.0 – 8.11.2 (anywhere) and 8.12.0 (by parameter); among Node
  * releases 26.12.1 (undici 8.12.2) is the first, 26.10.0 (8.10.2) the last before.
- * `bisect fetch-keep-alive-hint-units -t "Timeout=1" --from 26.10.0 --to 26.12.1` → 26.12.1
+ * `bisect fetch-keep-alive-hint-units -t Timeout=1 --from 26.10.0 --to 26.12.1` → 26.12.1
  */
 export const FETCH_HINT_PARSER = {
   anywhere: { undici: '<8.12.0' },

@@ -6,7 +6,7 @@
  * 26.5.1 – 26.7.x) they do not: the check undici makes of an idle socket
  * before writing to it waits on an unref'd setImmediate, which an otherwise
  * idle event loop reaches only at undici's next timer tick, so a reuse
- *  stalls for about 250 ms (up to ~500 ms) before the request is written.
+ * stalls for about 250 ms (up to ~500 ms) before the request is written.
  *
  * Source: undici test/node-test/keep-alive-reuse.js ("reusing an idle
  * keep-alive socket must not stall": progress asserted through the server's
