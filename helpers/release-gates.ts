@@ -231,6 +231,20 @@ export const FETCH_HINT_PARSER = {
   byParameter: { undici: '>=8.12.0' },
 } satisfies Record<string, Gate>;
 
+/**
+ * An https.Agent's pool key (getName) holds `ca` as its text joined with ','
+ * — so `ca: cert` and `ca: [cert]` are one key — or, since 22.23.5 and
+ * 24.22.3, each value typed and length-prefixed ("v644:<base64>", an array
+ * "a1:…"), so a one-element array is another key. Not yet in 26.x (26.12.1).
+ * A copy of the same Buffer is the same key either way.
+ * `bisect https-pool-key -t "ca in an array" --from 22.23.3 --to 22.23.5` → 22.23.5;
+ * `--from 24.22.1 --to 24.22.3` → 24.22.3 (no 22.23.4 or 24.22.2 in the registry)
+ */
+export const HTTPS_KEY_CA_ARRAY_IS_SAME = {
+  yes: { node: '<22.23.5 || >=23.0.0 <24.22.3 || >=25.0.0' },
+  no: { node: '>=22.23.5 <23.0.0 || >=24.22.3 <25.0.0' },
+} satisfies Record<string, Gate>;
+
 /** Every gate above, for the boundary matrix. */
 export function allGates(): Gate[] {
   const isGate = (v: unknown): v is Gate => typeof v === 'object' && v !== null && ('node' in v || 'undici' in v);
