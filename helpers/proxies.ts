@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as path from 'node:path';
 import { startHaproxy, startCaddy, startNginx, type PeerLogLine } from './peers';
 import { startServer, type ServerFixture } from './server';
@@ -129,6 +130,24 @@ export async function proxyDropped(proxyPort: number, serverPort: number, ms = 3
   }
 }
 
+/**
+ * `promise`'s value, and the longest this process's event loop was blocked
+ * while it was pending (ms, at a 10 ms resolution). A close timed by the
+ * Node server is seen that much late at most when a loaded machine stalls
+ * the worker; a spec adds it to a tight upper bound instead of a wide fixed
+ * allowance, so a proxy configured twice as long is still told apart.
+ */
+export async function withLoopStall<T>(promise: Promise<T>): Promise<{ value: T; stallMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  try {
+    const value = await promise;
+    return { value, stallMs: Math.ceil(delay.max / 1e6) };
+  } finally {
+    delay.disable();
+  }
+}
+
 /** peers/proxy-idle-timeout-chain.json, read as a file (no resolveJsonModule needed). */
 export interface ChainFindings {
   scale: string;
@@ -139,6 +158,7 @@ export interface ChainFindings {
       config: ProxyConfig;
       findings: {
         reuse: { upstreamConnections: number; says: string };
+        /** The proxy's close, ms after the last response, as the Node server timed it: minMs ≤ it ≤ maxMs + the worker's event-loop stall meanwhile. */
         idleClose: { minMs: number; maxMs: number; says: string };
         lostGet: { client: string; upstream: string[]; says: string };
         lostPost: { client: string; upstream: string[]; says: string };

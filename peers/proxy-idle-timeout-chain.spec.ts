@@ -43,7 +43,7 @@ import { keepAliveAgent } from '../helpers/agents';
 import { byRelease } from '../helpers/versions';
 import { recordAfterTest } from '../helpers/evidence';
 import { SERVER_IDLE_CLOSE } from '../helpers/release-gates';
-import { startProxy, startCrossingServer, outcome, readChainFindings, type ProxyName } from '../helpers/proxies';
+import { startProxy, startCrossingServer, outcome, readChainFindings, withLoopStall, type ProxyName } from '../helpers/proxies';
 import { TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 import { openRaw } from '../helpers/raw';
 
@@ -120,11 +120,12 @@ describe('the Node server idle timeout must be longer than the proxy\'s upstream
         const node = await startServer({ keepAliveTimeout: 10_000 });
         const proxy = await startProxy(name, node.port, proxies[name].config);
         await request(proxy, { agent: keepAliveAgent(), path: '/' });
-        const idle = await node.idleBeforeClose(1, findings.idleClose.maxMs);
-        recordAfterTest('measured', () => [`the proxy closed its idle upstream connection ${idle} ms after the last response (the Node server's own timeout: 10 s)`]);
+        // Waited for well past the finding's bound; judged against the bound plus only the stall this worker really had meanwhile.
+        const { value: idle, stallMs } = await withLoopStall(node.idleBeforeClose(1, findings.idleClose.maxMs + TIMER_LATE_MS));
+        recordAfterTest('measured', () => [`the proxy closed its idle upstream connection ${idle} ms after the last response (the Node server's own timeout: 10 s; the worker's longest event-loop stall meanwhile: ${stallMs} ms)`]);
 
         expect(idle).toBeGreaterThanOrEqual(findings.idleClose.minMs);
-        expect(idle).toBeLessThanOrEqual(findings.idleClose.maxMs);
+        expect(idle).toBeLessThanOrEqual(findings.idleClose.maxMs + stallMs);
       });
 
       for (const method of ['GET', 'POST'] as const) {
