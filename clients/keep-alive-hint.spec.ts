@@ -8,8 +8,9 @@
  * undici 6.14.0, 1 s before); Node docs `agent.agentKeepAliveTimeoutBuffer`
  * (1 s); agentkeepalive docs `freeSocketTimeout` (4 s, overrides the socket's).
  * Versions (findings.json): the same on Node 20.20.2 and 26.12.1 for every pinned client.
- * Evidence: who closed the idle connection (a FIN from the client: the
- * server's socket saw 'end' first), and how long after the response.
+ * Evidence: who closed the idle connection and how (a FIN from the client:
+ * the server's socket saw 'end' first; a close without it is a reset), and
+ * how long after the response, both on the server.
  * The server advertises timeout=3 but keeps idle connections 10 s itself, so a
  * close within the bound is the client's; the wait ends 0.5 s after the hint
  * (agentkeepalive's own 4 s lies beyond it).
@@ -27,16 +28,22 @@ async function idleClose(client: ClientAdapter, hintS: number): Promise<string> 
   const socket = server.connections[0] as Socket;
   let clientFin = false;
   socket.once('end', () => (clientFin = true));
+  // The bound counts from the end of the response, as the client's idle timer does (a stall before this line
+  // must not move it past agentkeepalive's 4 s); the server's own timer (10 s) cannot fire within it.
+  const finishedAt = server.requests[0]?.finishedAt ?? performance.now();
+  const boundMs = Math.max(1, Math.round(finishedAt + hintS * 1000 + 500 - performance.now()));
+  let idleMs: number;
   try {
-    const idleMs = await server.idleBeforeClose(1, hintS * 1000 + 500);
-    // Timers fire late under load, never more than a few ms early: whole seconds, counted down.
-    const s = Math.floor((idleMs + 100) / 1000);
-    if (!clientFin) return `the server closed it after ${s} s`;
-    if (s === 0) return 'closes it at once';
-    return `closes it after ${s} s idle (the hint less ${hintS - s} s)`;
+    idleMs = await server.idleBeforeClose(1, boundMs);
   } catch {
     return 'keeps it open past the hint';
   }
+  // Timers fire late under load, never more than a few ms early: whole seconds, counted down.
+  const s = Math.floor((idleMs + 100) / 1000);
+  // Within the bound only the client closes; without a FIN first, it reset the connection.
+  const how = clientFin ? 'closes it' : 'resets it (no FIN)';
+  if (s === 0) return `${how} at once`;
+  return `${how} after ${s} s idle (the hint less ${hintS - s} s)`;
 }
 
 clientRule({

@@ -10,7 +10,7 @@
  * at once, and whether a connection brought a request while an earlier one on
  * it was still unanswered (pipelined).
  * The server holds every response until it has ten requests, or until no new
- * request has come for 500 ms (a cap: the queued ones come after).
+ * request has come for 1.5 s (a cap: the queued ones come after).
  * Counter-case: two overlapped requests — the count follows the load.
  */
 import { startServer } from '../helpers/server';
@@ -20,7 +20,9 @@ import { clientRule } from './rule';
 import { plural } from './words';
 import type { ClientAdapter } from './contract';
 
-const QUIET_MS = 500;
+// Waited only by a client that caps its connections (none of the pinned ones): well past the ~0.9 s
+// event-loop stalls seen on this loaded machine, so an uncapped client's tenth request is never cut off.
+const QUIET_MS = 1_500;
 
 async function overlapped(client: ClientAdapter, count: number): Promise<string> {
   const held: http.ServerResponse[] = [];
