@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -14,6 +15,7 @@ import * as path from 'node:path';
 import { startHaproxy, startCaddy, startNginx, type PeerLogLine } from './peers';
 import { startServer, type ServerFixture } from './server';
 import { recordAfterTest } from './evidence';
+import { emitsWithin } from './wait';
 
 export type ProxyName = 'nginx' | 'haproxy' | 'caddy';
 
@@ -146,6 +148,18 @@ export async function withLoopStall<T>(promise: Promise<T>): Promise<{ value: T;
   } finally {
     delay.disable();
   }
+}
+
+/**
+ * Resolves once no request has reached `server` for `ms` (at most `rounds`
+ * times `ms`; it says so if requests keep coming). A proxy told to retry
+ * resends a lost request after the client has its answer (Caddy answers 502
+ * as soon as its last resend fails, before Node has parsed that resend's
+ * head): the upstream's list of requests is read only once it is complete.
+ */
+export async function upstreamQuiet(server: EventEmitter, ms = 300, rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) if (!(await emitsWithin(server, 'request', ms))) return;
+  throw new Error(`requests kept reaching the upstream server for ${rounds * ms} ms`);
 }
 
 /** peers/proxy-idle-timeout-chain.json, read as a file (no resolveJsonModule needed). */

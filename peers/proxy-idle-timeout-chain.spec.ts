@@ -43,7 +43,7 @@ import { keepAliveAgent } from '../helpers/agents';
 import { byRelease } from '../helpers/versions';
 import { recordAfterTest } from '../helpers/evidence';
 import { SERVER_IDLE_CLOSE } from '../helpers/release-gates';
-import { startProxy, startCrossingServer, outcome, readChainFindings, withLoopStall, type ProxyName } from '../helpers/proxies';
+import { startProxy, startCrossingServer, outcome, readChainFindings, withLoopStall, upstreamQuiet, type ProxyName } from '../helpers/proxies';
 import { TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 import { openRaw } from '../helpers/raw';
 
@@ -136,6 +136,8 @@ describe('the Node server idle timeout must be longer than the proxy\'s upstream
           const agent = keepAliveAgent();
           const got: string[] = [];
           for (const p of ['/a', '/b']) got.push(await outcome(request(proxy, { agent, method, path: p, body: method === 'POST' ? 'x' : undefined })));
+          // A proxy configured to retry may resend after the client has its answer: the list is read once Node has gone quiet.
+          await upstreamQuiet(node.server);
 
           expect({ proxy: label, client: got, upstream: node.requests.map((r) => `${r.method} ${r.url} #${r.connection}`) }).toEqual({
             proxy: label,
