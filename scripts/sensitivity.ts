@@ -42,6 +42,8 @@ function onRelease(nodeBin: string, names: string[]): { version: string; rows: s
   console.log(`clean run on ${clean.version}: ${summary(clean)}`);
   if (clean.tests.some((t) => t.status === 'failed') || clean.brokenSuites.length) {
     console.log('✗ the suite is not green without regressions; fix that first');
+    for (const t of clean.tests.filter((t) => t.status === 'failed')) console.log(`      ✕ ${t.file}: ${t.title}\n        ${t.message}`);
+    for (const s of clean.brokenSuites) console.log(`      ✕ suite did not run: ${s}`);
     return undefined;
   }
   const rows: string[] = [];
