@@ -8,9 +8,12 @@
  * Evidence: the connections the server saw (the second request must reuse
  * the first one's connection for the rule to bite) and the caller's outcome.
  * After a warm-up request (no timeout), one with a 300 ms timeout is answered
- * at once; the next has none and is answered after 700 ms.
+ * at once; the next has none and is answered after 2 s — longer than any
+ * client takes to fire a 300 ms timeout (undici's timers tick every ~0.5 s:
+ * its headersTimeout 300 fires after ~1 s; a 700 ms response hid that).
  * Counter-case: the next request with its own 300 ms timeout and the same
- * 700 ms response fails — the client's timeout works at all.
+ * 2 s response fails — the client's timeout works at all, so a leaked one
+ * would have failed the case.
  */
 import { startServer } from '../helpers/server';
 import type * as http from 'node:http';
@@ -19,7 +22,9 @@ import { macrotask, plural } from './words';
 import { describeError } from './contract';
 import type { ClientAdapter } from './contract';
 
-const SLOW_MS = 700;
+// Past the time undici's coarse timers take to fire a 300 ms timeout (probed: headersTimeout 300 fires after
+// ~1.0 s, on a fresh connection too), so a leak would show for undici as well; its own 300 ms then fails it.
+const SLOW_MS = 2_000;
 const TIMEOUT_MS = 300;
 
 async function leak(client: ClientAdapter, nextTimeout: number | undefined): Promise<string> {
@@ -50,7 +55,7 @@ clientRule({
   id: 'timeout-leak',
   rule: "a short timeout on one request does not leak onto the next request on the same connection",
   cases: [
-    { name: 'a 300 ms timeout on one GET, none on the next (answered after 700 ms)', run: (client) => leak(client, undefined) },
-    { name: 'a 300 ms timeout on one GET and on the next (answered after 700 ms)', run: (client) => leak(client, TIMEOUT_MS) },
+    { name: 'a 300 ms timeout on one GET, none on the next (answered after 2 s)', run: (client) => leak(client, undefined) },
+    { name: 'a 300 ms timeout on one GET and on the next (answered after 2 s)', run: (client) => leak(client, TIMEOUT_MS) },
   ],
 });
