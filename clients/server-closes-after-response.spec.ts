@@ -7,8 +7,10 @@
  * client to find out), §9.3.1; nodejs/node #47130, undici #1415, #3492 (a
  * FIN reused within a few ticks → ECONNRESET).
  * Evidence: the server answers the first request and closes the connection in
- * the same write (the response and the FIN arrive together), then counts the
- * connections and requests it saw; the caller's outcome of the next request.
+ * the same write (the response and the FIN arrive together) but keeps reading,
+ * then says where the next request arrived — never, on the closed connection,
+ * on a new one, or on the closed one and then a new one (resent) — and how
+ * many connections it accepted; the caller's outcome of the next request.
  * Versions (findings.json): Node's http client notices the FIN since 22.23.5,
  * 24.22.1, 26.12.1 (never 20.x); fetch() since 22.23.0, 24.17.0, 26.3.1 (its
  * undici's idle check); undici since 6.27.0, 7.28.0, 8.5.0 — a race up to 7.29.x.
@@ -39,8 +41,10 @@ async function afterFin(client: ClientAdapter, wait: () => Promise<unknown>): Pr
   } catch (error) {
     outcome = describeError(error);
   }
-  const seen = server.requests.filter((r) => r.url === '/next').length;
-  return `${outcome}; the server saw the next request ${seen === 1 ? 'once' : plural(seen, 'time')}, ${plural(server.connections.length, 'connection')} in all`;
+  // Where the next request arrived: on the connection the server had closed (it still reads: a half-close), on a new one, or both (resent).
+  const where = server.requests.filter((r) => r.url === '/next').map((r) => (r.connection === 1 ? 'on the closed connection' : 'on a new connection'));
+  const seen = where.length === 0 ? 'never saw the next request' : `saw the next request ${where.join(', then ')}`;
+  return `${outcome}; the server ${seen}, ${plural(server.connections.length, 'connection')} in all`;
 }
 
 clientRule({
