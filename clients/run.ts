@@ -19,6 +19,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as http from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as semver from 'semver';
 import { CACHE_DIR, UsageError } from '../scripts/node-binaries';
@@ -26,6 +29,9 @@ import type { ExtraVersion } from './columns';
 import type { MeasuredLine } from './rule';
 import { section, mergeInto } from './table';
 import { readFindings, FINDINGS_FILE } from './recorded';
+import { describeError } from './contract';
+import type { ClientAdapter, ClientResponse } from './contract';
+import { within } from '../helpers/wait';
 
 const ROOT = path.join(__dirname, '..');
 const LANE = __dirname;
@@ -87,17 +93,55 @@ function checkPublished(pkg: string, version: string): void {
   if (!published || JSON.parse(published) !== version) throw new UsageError(`${pkg}@${version} is not a published version of ${pkg}`);
 }
 
-/** The user's adapter: loads it and checks the contract (throws a UsageError saying why not). */
-function checkUserAdapter(file: string): string {
+/**
+ * The user's adapter: loads it, checks the contract's shape, then makes one
+ * GET to a loopback server of its own and checks the response's shape (a
+ * numeric status, a headers object, a string body): throws a UsageError
+ * saying why not, so a broken adapter stops the lane before anything runs.
+ */
+async function checkUserAdapter(file: string): Promise<string> {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new UsageError(`KA_CLIENT=${file}: no such file`);
-  // Loaded here under ts-node, as Jest will load it, so a broken adapter stops the lane before it runs.
+  // Loaded here under ts-node, as Jest will load it.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { loadUserAdapter } = require('./columns') as typeof import('./columns');
+  let adapter: ClientAdapter;
   try {
-    loadUserAdapter(absolute);
+    adapter = loadUserAdapter(absolute);
   } catch (error) {
     throw new UsageError(String((error as Error).message).split('\n')[0]!);
+  }
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.end('ok');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/contract`;
+  try {
+    let res: ClientResponse;
+    const HUNG = new Error('no answer');
+    try {
+      res = await within(5_000, 'request()', Promise.resolve(adapter.request(url, { method: 'GET' }))).catch((error: unknown) => {
+        throw String((error as Error).message).endsWith('did not happen within 5000 ms') ? HUNG : error;
+      });
+    } catch (error) {
+      if (error === HUNG) throw new UsageError(`KA_CLIENT=${file}: its request() to a loopback server that answers at once did not settle within 5 s`);
+      throw new UsageError(`KA_CLIENT=${file}: a GET to a loopback server failed: ${describeError(error)}`);
+    }
+    const r = res as unknown as Record<string, unknown> | undefined;
+    const breach =
+      typeof r !== 'object' || r === null ? `request() resolved with ${String(r)}, not { status, headers, body }`
+      : typeof r.status !== 'number' ? 'request() resolved without a numeric "status"'
+      : typeof r.headers !== 'object' || r.headers === null ? 'request() resolved without a "headers" object'
+      : typeof r.body !== 'string' ? 'request() resolved without a string "body" (read the body to its end)'
+      : r.status !== 200 || r.body !== 'ok' ? `request() resolved with status ${String(r.status)} and body ${JSON.stringify(r.body).slice(0, 40)} for a 200 "ok"`
+      : undefined;
+    if (breach) throw new UsageError(`KA_CLIENT=${file} breaks the adapter contract: ${breach}`);
+  } finally {
+    await adapter.close?.();
+    server.closeAllConnections();
+    server.close();
   }
   return absolute;
 }
@@ -141,9 +185,9 @@ function typecheck(): number {
   return r.status ?? 1;
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  const userAdapter = process.env.KA_CLIENT ? checkUserAdapter(process.env.KA_CLIENT) : undefined;
+  const userAdapter = process.env.KA_CLIENT ? await checkUserAdapter(process.env.KA_CLIENT) : undefined;
   for (const e of args.extra) checkPublished(e.package, e.version);
 
   installLane();
@@ -221,11 +265,11 @@ function recordFindings(lines: MeasuredLine[]): void {
   process.stdout.write(`clients lane: recorded ${added} new findings in clients/findings.json\n`);
 }
 
-try {
-  process.exitCode = main();
-} catch (error) {
-  if (error instanceof UsageError) {
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exitCode = 2;
-  } else throw error;
-}
+  },
+);
