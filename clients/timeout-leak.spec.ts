@@ -4,7 +4,8 @@
  * its response takes.
  * Source: axios #6113 (the first request's timeout left on the reused
  * socket); nodejs/node #53458 (a hint shortening a later request's timeout).
- * Versions: no leak on any pinned client, nor axios 1.13.1 (the issue placed a fix in 1.13.2).
+ * Versions: no leak on any pinned client, nor axios 1.12.0 and 1.13.1 (the issue placed a fix in 1.13.2;
+ * measured with the 2 s response on Node 20.20.2).
  * Evidence: the connections the server saw (the second request must reuse
  * the first one's connection for the rule to bite) and the caller's outcome.
  * After a warm-up request (no timeout), one with a 300 ms timeout is answered
