@@ -267,9 +267,11 @@ async function main(): Promise<number> {
     ['server-idle-close', idleWords(idle, settingsMs)],
     [
       'server-slow-second-request',
-      slow.status !== undefined
-        ? `a second request whose head paused ${s(slow.gapMs)} was answered ${slow.status}`
-        : `a second request whose head paused was cut ${slow.closedAfterMs !== undefined ? s(slow.closedAfterMs) : '?'} after its last byte (${slow.how}), no response`,
+      !slow.early
+        ? `a second request whose head paused ${s(slow.gapMs)} ${slow.status !== undefined ? `was answered ${slow.status}` : 'got no response'}`
+        : slow.status !== undefined
+          ? `a second request whose head paused was answered ${slow.status} before its head was complete, and closed (${slow.how}) ${slow.closedAfterMs !== undefined ? s(slow.closedAfterMs) : '?'} after its last byte`
+          : `a second request whose head paused was cut ${slow.closedAfterMs !== undefined ? s(slow.closedAfterMs) : '?'} after its last byte (${slow.how}), no response`,
     ],
     [
       'server-requests-per-connection',

@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { openRaw, type RawConnection, type RawResponse } from '../helpers/raw';
+import { openRaw, parseHead, type RawConnection, type RawResponse } from '../helpers/raw';
 import { within } from '../helpers/wait';
 import type { Running } from './adapters';
 
@@ -101,8 +101,10 @@ export async function measureIdle(port: number, path: string, boundMs: number, c
 }
 
 export interface SlowSecond {
-  /** Status of the second request's response, if one came. */
+  /** Status of the second request's response, if one came (before the head was complete, too: a 408). */
   status: number | undefined;
+  /** The server ended the connection before the rest of the head was sent (answered or not). */
+  early: boolean;
   /** When the server closed the connection, ms after the second head's first line was sent (undefined: it did not). */
   closedAfterMs: number | undefined;
   how: Close['how'] | undefined;
@@ -125,8 +127,11 @@ export async function measureSlowSecond(port: number, path: string, gapMs: numbe
   const start = performance.now();
   const early = await closeWithin(conn, gapMs);
   if (early) {
+    // Whatever the server sent before it closed (Node's 408 when headersTimeout is checked in time): the bytes decide, not the close.
+    const sent = conn.pending();
     conn.socket.destroy();
-    return { status: undefined, closedAfterMs: Math.round(early.at - start), how: early.how, gapMs };
+    const status = sent.includes('\r\n\r\n') ? parseHead(sent.slice(0, sent.indexOf('\r\n\r\n'))).status : undefined;
+    return { status, early: true, closedAfterMs: Math.round(early.at - start), how: early.how, gapMs };
   }
   conn.send('Host: 127.0.0.1\r\n\r\n');
   let res: RawResponse | undefined;
@@ -137,7 +142,7 @@ export async function measureSlowSecond(port: number, path: string, gapMs: numbe
   }
   const late = conn.isClosed() ? await conn.ended : undefined;
   conn.socket.destroy();
-  return { status: res?.status, closedAfterMs: late ? Math.round(late.at - start) : undefined, how: late?.how, gapMs };
+  return { status: res?.status, early: false, closedAfterMs: late ? Math.round(late.at - start) : undefined, how: late?.how, gapMs };
 }
 
 export interface PerConnection {

@@ -10,8 +10,12 @@
  *
  * The probe: one request, its response read; at once the second request's
  * first line; the rest of its head after a pause just past the 5 s servers'
- * idle deadline; the close is timed from that first line. Counter-case: the
- * same second request with a 300 ms pause is answered by a Node server.
+ * idle deadline; the close is timed from that first line, and whatever bytes
+ * came before it are read (a 408 would be seen). Counter-cases: the same
+ * second request with a 300 ms pause is answered by a Node server; a Node
+ * server whose headersTimeout is checked in time (connectionsCheckingInterval
+ * 200 ms, headersTimeout 1 s) answers the stalled head 408 before its idle
+ * deadline.
  *
  * Source: Node docs, server.keepAliveTimeout, server.headersTimeout,
  * server.requestTimeout; measured (a probe on 20.20.2 and 26.12.1: chunks
@@ -29,7 +33,7 @@ import { DEFAULT_DEADLINE_MS, bufferMs, perServer } from './lane';
 const GAP_MS = DEFAULT_DEADLINE_MS + TIMER_LATE_MS;
 
 interface SlowFinding {
-  outcome: 'cut at the idle deadline' | 'answered';
+  outcome: 'cut at the idle deadline' | 'answered' | string;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs?: number;
@@ -51,7 +55,8 @@ describe('server-slow-second-request: a kept-alive connection whose next request
         headersTimeoutMs: finding.headersTimeoutMs,
         requestTimeoutMs: finding.requestTimeoutMs,
       });
-      const outcome = slow.status === undefined ? 'cut at the idle deadline' : 'answered';
+      // A response before the head was complete (a 408) is its own outcome: "no 408" is part of the finding.
+      const outcome = slow.early ? (slow.status === undefined ? 'cut at the idle deadline' : `answered ${slow.status} before the head was complete`) : 'answered';
       expect(outcome).toBe(finding.outcome);
       if (finding.outcome === 'answered') {
         expect(slow.status).toBe(200);
@@ -73,5 +78,14 @@ describe('server-slow-second-request: a kept-alive connection whose next request
     expect(slow.closedAfterMs).toBeUndefined();
     expect(srv.connections).toHaveLength(1);
     expect(srv.requests).toHaveLength(2);
+  });
+
+  it('counter-case: a server whose headersTimeout is checked in time (1 s, every 200 ms) answers the stalled head 408 before the idle deadline — the measurement reads the bytes, not only the close', async () => {
+    const srv = await startServer({ connectionsCheckingInterval: 200, headersTimeout: 1_000, requestTimeout: 2_000 });
+    const slow = await measureSlowSecond(srv.port, '/', 4_000);
+
+    expect({ early: slow.early, status: slow.status, how: slow.how }).toEqual({ early: true, status: 408, how: 'FIN' });
+    expect(slow.closedAfterMs).toBeLessThan(1_000 + 200 + TIMER_LATE_MS);
+    expect(srv.requests).toHaveLength(1);
   });
 });
