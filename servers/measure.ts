@@ -72,6 +72,8 @@ export interface Idle {
   /** Milliseconds from the end of the response to the server's close; undefined if still open at the bound. */
   closedAfterMs: number | undefined;
   how: Close['how'] | undefined;
+  /** Bytes the server sent after the response, before its close (a 408, say); '' when it closed silently. */
+  sentBeforeClose: string;
   /** How long it waited for the close. */
   boundMs: number;
 }
@@ -88,6 +90,7 @@ export async function measureIdle(port: number, path: string, boundMs: number, c
   const res = await conn.readResponse(5_000);
   const start = clock?.(conn.localPort) ?? performance.now();
   const close = await closeWithin(conn, boundMs);
+  const sentBeforeClose = conn.pending();
   conn.socket.destroy();
   const keepAlive = res.headers['keep-alive']?.join(', ');
   return {
@@ -96,6 +99,7 @@ export async function measureIdle(port: number, path: string, boundMs: number, c
     advertisedS: advertisedTimeout(keepAlive),
     closedAfterMs: close ? Math.round(close.at - start) : undefined,
     how: close?.how,
+    sentBeforeClose,
     boundMs,
   };
 }
