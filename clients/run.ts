@@ -43,6 +43,28 @@ function lanePackages(): string[] {
   return [...new Set(Object.entries(deps).map(([name, spec]) => /^npm:(@?[^@]+)@/.exec(spec)?.[1] ?? name))].sort();
 }
 
+/**
+ * The version ranges the lane's adapters for `pkg` drive (undefined: every
+ * version), read from the adapter files' text, so a version no adapter drives
+ * (node-fetch@1.7.3) is refused before clients/node_modules exists.
+ */
+function adapterRanges(pkg: string): Array<string | undefined> {
+  return readdirSync(path.join(LANE, 'adapters'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(path.join(LANE, 'adapters', f), 'utf8'))
+    .filter((text) => new RegExp(`\\bpackage: '${pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}'`).test(text))
+    .map((text) => /\brange: '([^']+)'/.exec(text)?.[1]);
+}
+
+/** The versions of `pkg` clients/package.json pins (by its own name or an npm alias). */
+function pinnedVersions(pkg: string): string[] {
+  const deps = (JSON.parse(readFileSync(path.join(LANE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+  return Object.entries(deps).flatMap(([name, spec]) => {
+    const alias = /^npm:(@?[^@]+)@(.+)$/.exec(spec);
+    return (alias ? alias[1] : name) === pkg ? [alias ? alias[2]! : spec] : [];
+  });
+}
+
 interface Args {
   extra: Array<{ package: string; version: string }>;
   record: boolean;
@@ -70,6 +92,12 @@ function parseArgs(argv: string[]): Args {
       const [, pkg, version] = m as unknown as [string, string, string];
       if (!known.includes(pkg)) throw new UsageError(`unknown client "${pkg}"; the lane drives ${known.join(', ')}`);
       if (!semver.valid(version)) throw new UsageError(`"${arg}": give an exact version, e.g. ${pkg}@1.2.3`);
+      const ranges = adapterRanges(pkg);
+      if (!ranges.some((range) => range === undefined || semver.satisfies(version, range))) {
+        throw new UsageError(`no adapter drives ${arg}: the lane's ${pkg} adapters take ${ranges.join(', ')}`);
+      }
+      if (pinnedVersions(pkg).includes(version)) throw new UsageError(`${arg} is pinned in clients/package.json already: it is a column of every run`);
+      if (args.extra.some((e) => e.package === pkg && e.version === version)) throw new UsageError(`${arg} is named twice`);
       args.extra.push({ package: pkg, version });
     }
   }
