@@ -128,7 +128,8 @@ function checkPublished(pkg: string, version: string): void {
  * saying why not, so a broken adapter stops the lane before anything runs.
  */
 async function checkUserAdapter(file: string): Promise<string> {
-  const absolute = path.resolve(file);
+  // Relative to where the user typed the command: npm runs scripts from the root, INIT_CWD is their directory.
+  const absolute = path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
   if (!existsSync(absolute)) throw new UsageError(`KA_CLIENT=${file}: no such file`);
   // Loaded here under ts-node, as Jest will load it.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
