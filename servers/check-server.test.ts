@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { lookup } from 'node:dns/promises';
 import { TIMER_EARLY_MS, TIMER_LATE_MS } from '../helpers/wait';
 import { bufferMs } from './lane';
 
@@ -29,6 +30,11 @@ function measuredIdle(stdout: string): number | undefined {
   return m ? Number(m[1]) * 1000 : undefined;
 }
 
+const near = (ms: number | undefined, expected: number) => {
+  expect(ms).toBeGreaterThanOrEqual(expected - TIMER_EARLY_MS - 50); // printed to 0.1 s
+  expect(ms).toBeLessThan(expected + TIMER_LATE_MS);
+};
+
 describe('check:server reports the idle timeout a server really has', () => {
   const fixture = (name: string) => path.join('servers', 'fixtures', name);
   let runs: Array<{ code: number; stdout: string; stderr: string }>;
@@ -42,10 +48,6 @@ describe('check:server reports the idle timeout a server really has', () => {
     ]);
   }, 90_000);
 
-  const near = (ms: number | undefined, expected: number) => {
-    expect(ms).toBeGreaterThanOrEqual(expected - TIMER_EARLY_MS - 50); // printed to 0.1 s
-    expect(ms).toBeLessThan(expected + TIMER_LATE_MS);
-  };
 
   it('a Node http.Server with keepAliveTimeout 1500: 1.5 s + the buffer, measured; shorter than every proxy listed', () => {
     expect(runs[0]!.code).toBe(0);
@@ -110,5 +112,34 @@ describe('check:server refuses a module it cannot check: one line on stderr nami
 
   it('a file that does not exist: names the path', () => {
     refused(runs[2]!, /^check:server: no such module: .*missing\.js$/m);
+  });
+});
+
+describe('check:server checks a server the module already started where it listens', () => {
+  let dir: string;
+  let run: { code: number; stdout: string; stderr: string };
+  let family: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'ka-check-server-'));
+    // listen(0, 'localhost') binds only after a DNS lookup: check:server must wait for it, not bind the server elsewhere.
+    writeFileSync(
+      path.join(dir, 'listens-on-localhost.js'),
+      "const http = require('node:http');\nconst server = http.createServer((req, res) => res.end('ok'));\nserver.keepAliveTimeout = 1000;\nserver.listen(0, 'localhost');\nmodule.exports = server;\n",
+    );
+    family = (await lookup('localhost')).family;
+    run = await checkServer(path.join(dir, 'listens-on-localhost.js'), '--wait', '4');
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a module that called listen(0, 'localhost'): checked on the port it chose, after the lookup; its idle timeout 1 s + the buffer, measured", () => {
+    if (family === 6) {
+      // localhost is ::1 first on this machine: not reachable on 127.0.0.1, refused in one line.
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(run.stderr).toMatch(/^check:server: .*already listens on ::1:\d+, which is not reachable on 127\.0\.0\.1/);
+      return;
+    }
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/http\.Server \(already listening, reached on 127\.0\.0\.1:(\d+)\), listening on 127\.0\.0\.1:\1,/);
+    near(measuredIdle(run.stdout), 1_000 + bufferMs());
   });
 });

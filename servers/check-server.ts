@@ -32,6 +32,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runDeferred } from '../helpers/cleanup';
 import { TIMER_LATE_MS } from '../helpers/wait';
+import { once } from 'node:events';
 import { measureIdle, measureRequestsPerConnection, measureSlowSecond, responseClock, connect, request, closeWithin, type Idle } from './measure';
 import { bufferMs } from './lane';
 import { AT_ONCE_MS } from './words';
@@ -171,9 +172,19 @@ async function listenLoopback(server: http.Server): Promise<number> {
  * reaches it (127.0.0.1, or every address); a one-line error if it listens
  * on some other address only; undefined if it does not listen.
  */
+/** How long a server the module exported is given to finish a listen() it started (a host name's lookup). */
+const LISTEN_GRACE_MS = 500;
+
 async function alreadyListening(server: http.Server, file: string): Promise<number | undefined> {
-  // listen('localhost') binds after a lookup: give a pending listen one turn of the loop.
-  if (!server.listening) await new Promise((resolve) => setImmediate(resolve));
+  // listen(port, 'localhost') binds only after a DNS lookup in libuv's thread pool, which one turn of
+  // the loop does not cover (it was then bound on check:server's port instead, the module's own never):
+  // wait up to LISTEN_GRACE_MS for a pending listen; a server that does not listen costs that once.
+  if (!server.listening) {
+    // A ref'd timer (within()'s is unref'd, and nothing else keeps this process alive yet).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([once(server, 'listening'), new Promise((resolve) => (timer = setTimeout(resolve, LISTEN_GRACE_MS)))]);
+    clearTimeout(timer);
+  }
   if (!server.listening) return undefined;
   const address = server.address();
   if (address === null || typeof address === 'string') usage(`${file}: its server listens on a pipe (${String(address)}), not TCP`);
