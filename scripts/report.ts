@@ -27,7 +27,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { STATUS_CODES } from 'node:http';
 import * as path from 'node:path';
 import { ROOT } from './jest-run';
-import { cell, columns, GATE, keyOf, readRuns, type TargetResults } from './results-table';
+import { cell, GATE, keyOf, matrixCells, readRuns, type TargetResults } from './results-table';
 import type { LinesRecord, Timeline, TimelineConnection, TimelineRecord } from '../helpers/evidence';
 
 export const REPORT_DIR = path.join(ROOT, 'results', 'report');
@@ -571,12 +571,7 @@ function specHtml(id: string, input: PageInput, jestByFile: Map<string, JestFile
 /** The release matrix, with the cells of results/RESULTS.md. */
 export function matrixHtml(runs: TargetResults[]): string {
   if (runs.length === 0) return '<p>No stored runs (results/runs/*.json): <code>npm run test:matrix</code>.</p>';
-  const cols = columns(runs);
-  const keys: Array<{ file: string; title: string }> = [];
-  const seen = new Set<string>();
-  for (const r of runs) for (const t of r.tests) if (!seen.has(keyOf(t))) seen.add(keyOf(t)), keys.push({ file: t.file, title: t.title });
-  keys.sort((a, b) => a.file.localeCompare(b.file));
-  const byKey = cols.map((c) => new Map(c.runs[0]!.tests.map((t) => [keyOf(t), t])));
+  const { cols, keys, byKey } = matrixCells(runs);
   const out: string[] = [];
   for (const c of cols) {
     const broken = [...c.runs[0]!.broken].sort();

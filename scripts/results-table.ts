@@ -94,15 +94,24 @@ export function statusesOnly(table: string): string {
   return table.replace(/❌ [^|]*\|/g, '❌ |').replace(/^(- specs\/[^:]+):.*$/gm, '$1');
 }
 
-export function renderTable(runs: TargetResults[]): string {
+/**
+ * The matrix's rows and columns: every (file, title) seen in any run, by file,
+ * then in first-seen order (a spec file that did not load under some runtime
+ * still gets its rows from the runs where it did), and per column its tests
+ * by key. RESULTS.md and the report page render the same cells from this.
+ */
+export function matrixCells(runs: TargetResults[]): { cols: Column[]; keys: Array<{ file: string; title: string }>; byKey: Array<Map<string, TestOutcome>> } {
   const cols = columns(runs);
-  // Every (file, title) seen in any run, by file, then in first-seen order.
   const keys: Array<{ file: string; title: string }> = [];
   const seen = new Set<string>();
   for (const r of runs) for (const t of r.tests) if (!seen.has(keyOf(t))) seen.add(keyOf(t)), keys.push({ file: t.file, title: t.title });
-  // Spec files that did not load under some runtime still get their rows from the runs where they did.
   keys.sort((a, b) => a.file.localeCompare(b.file));
   const byKey = cols.map((c) => new Map(c.runs[0]!.tests.map((t) => [keyOf(t), t])));
+  return { cols, keys, byKey };
+}
+
+export function renderTable(runs: TargetResults[]): string {
+  const { cols, keys, byKey } = matrixCells(runs);
 
   const lines: string[] = [
     '# Results by release',
