@@ -15,7 +15,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import { startServer } from '../helpers/server';
-import { within } from '../helpers/wait';
+import { within, emitsWithin } from '../helpers/wait';
 
 /** fetch() each method in turn, reading each body and waiting a macrotask in between (see fetch-serial-reuse). */
 async function fetchInTurn(origin: string, methods: string[]): Promise<void> {
@@ -47,6 +47,8 @@ describe('fetch() does not reuse the connection of a HEAD request', () => {
     // A TypeError of Node's realm, not the test's: matched by name.
     await expect(fetch(`${srv.origin}/`, { method, body: 'x' })).rejects.toMatchObject({ name: 'TypeError', message: expect.stringMatching(/GET\/HEAD/) });
 
+    // No connection then, nor a moment later (a connect begun before the refusal would be accepted by then).
     expect(srv.connections).toHaveLength(0);
+    expect(await emitsWithin(srv.server, 'connection', 50)).toBe(false);
   });
 });
