@@ -1,9 +1,13 @@
 /**
  * Rule fetch-head-and-get-body: fetch() (Node's bundled undici) does not
- * reuse the connection of a HEAD request: after the response, undici closes
- * it (the server sees the close at once, far before its idle timeout) and
- * the next fetch connects anew — a guard against servers that wrongly send a
- * body after a HEAD response. A GET's connection is reused. undici resets
+ * reuse the connection of a HEAD request: the connection ends right after
+ * the response (the server sees the close at once, far before its idle
+ * timeout) and the next fetch connects anew — a guard against servers that
+ * wrongly send a body after a HEAD response. Who ends it differs (measured,
+ * not asserted here): undici 5.14.0 (Node 18.14.0, 19.0.0 – 19.5.0) sends the
+ * HEAD with `Connection: keep-alive` and closes the socket itself; since
+ * undici 5.16.0 (Node 18.14.1, 19.6.0) it sends `Connection: close`, and the
+ * server closes the connection after its response. A GET's connection is reused. undici resets
  * the connection for a GET or HEAD that carries a body too, but fetch() never
  * sends one: it refuses such a request with a TypeError before connecting.
  *
