@@ -86,7 +86,9 @@ describe('Keep-Alive: max=N, from server.maxRequestsPerSocket', () => {
 
     expect(srv.server.maxRequestsPerSocket).toBe(0);
     for (const head of heads) expect(head).toMatch(/\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n/);
-    expect(raw.isClosed()).toBe(false);
+    expect(srv.requests.map((r) => r.connection)).toEqual([1, 1, 1, 1, 1]);
+    // Still open after the fifth: a FIN sent with it would be read within 100 ms.
+    expect(await Promise.race([raw.closed.then(() => 'closed'), sleep(100).then(() => 'open')])).toBe('open');
   });
 
   it('a request pipelined past the limit is answered 503 Service Unavailable with Connection: close', async () => {
