@@ -3,8 +3,8 @@
  * reuse the connection of a HEAD request: the connection ends right after
  * the response (the server sees the close at once, far before its idle
  * timeout) and the next fetch connects anew — a guard against servers that
- * wrongly send a body after a HEAD response. Who ends it differs (measured,
- * not asserted here): undici 5.14.0 (Node 18.14.0, 19.0.0 – 19.5.0) sends the
+ * wrongly send a body after a HEAD response. Who ends it differs by release
+ * (the request's Connection header, as the server saw it): undici 5.14.0 (Node 18.14.0, 19.0.0 – 19.5.0) sends the
  * HEAD with `Connection: keep-alive` and closes the socket itself; since
  * undici 5.16.0 (Node 18.14.1, 19.6.0) it sends `Connection: close`, and the
  * server closes the connection after its response. A GET's connection is reused. undici resets
@@ -15,11 +15,14 @@
  * "GET and HEAD with body should reset connection"); undici lib/dispatcher/client-h1.js
  * (HEAD sets the socket's reset flag); WHATWG Fetch, Request constructor
  * (a GET/HEAD request with a body is a TypeError); RFC 9110 §9.3.2 (HEAD).
- * Versions: the same on every release from 18.14.0 (undici 5.14.0) to 26.12.1 (undici 8.12.2).
+ * Versions: no reuse after a HEAD on every release from 18.14.0 (undici 5.14.0) to 26.12.1 (undici 8.12.2);
+ * Connection: close on the HEAD since undici 5.16.0 (FETCH_SENDS_CONNECTION_HEADER: Node 18.14.1, 19.6.0).
  */
 import { setImmediate } from 'node:timers/promises';
 import { startServer } from '../helpers/server';
 import { within, emitsWithin } from '../helpers/wait';
+import { byRelease } from '../helpers/versions';
+import { FETCH_SENDS_CONNECTION_HEADER } from '../helpers/release-gates';
 
 /** fetch() each method in turn, reading each body and waiting a macrotask in between (see fetch-serial-reuse). */
 async function fetchInTurn(origin: string, methods: string[]): Promise<void> {
@@ -30,14 +33,39 @@ async function fetchInTurn(origin: string, methods: string[]): Promise<void> {
 }
 
 describe('fetch() does not reuse the connection of a HEAD request', () => {
-  it("after a HEAD, fetch closes the connection (the server sees it close, well within its idle timeout) and the next fetch connects anew", async () => {
-    const srv = await startServer({ keepAliveTimeout: 5_000 });
-    await fetchInTurn(srv.origin, ['HEAD']);
-    await within(1_000, 'server seeing the HEAD connection close', srv.closed(1));
-    await fetchInTurn(srv.origin, ['GET']);
+  byRelease([
+    {
+      on: FETCH_SENDS_CONNECTION_HEADER.no,
+      title: 'after a HEAD, fetch (undici 5.14.0) asks to keep the connection alive, then closes it itself, well within the server\'s idle timeout; the next fetch connects anew',
+      test: async () => {
+        const srv = await startServer({ keepAliveTimeout: 5_000 });
+        await fetchInTurn(srv.origin, ['HEAD']);
+        await within(1_000, 'the HEAD connection closing', srv.closed(1));
+        await fetchInTurn(srv.origin, ['GET']);
 
-    expect(srv.requests.map((r) => `${r.method} on ${r.connection}`)).toEqual(['HEAD on 1', 'GET on 2']);
-  });
+        // The server was asked to keep it and would close only after 5 s idle: the close was the client's.
+        expect(srv.requests.map((r) => `${r.method} on ${r.connection}, Connection: ${r.connectionHeader}`)).toEqual([
+          'HEAD on 1, Connection: keep-alive',
+          'GET on 2, Connection: keep-alive',
+        ]);
+      },
+    },
+    {
+      on: FETCH_SENDS_CONNECTION_HEADER.yes,
+      title: 'after a HEAD, fetch sends it with Connection: close, so the server closes the connection after its response; the next fetch connects anew',
+      test: async () => {
+        const srv = await startServer({ keepAliveTimeout: 5_000 });
+        await fetchInTurn(srv.origin, ['HEAD']);
+        await within(1_000, 'the HEAD connection closing', srv.closed(1));
+        await fetchInTurn(srv.origin, ['GET']);
+
+        expect(srv.requests.map((r) => `${r.method} on ${r.connection}, Connection: ${r.connectionHeader}`)).toEqual([
+          'HEAD on 1, Connection: close',
+          'GET on 2, Connection: keep-alive',
+        ]);
+      },
+    },
+  ]);
 
   it('counter-case: after a GET, the next fetch reuses the connection', async () => {
     const srv = await startServer({ keepAliveTimeout: 5_000 });
