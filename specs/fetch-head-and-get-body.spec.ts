@@ -33,37 +33,26 @@ async function fetchInTurn(origin: string, methods: string[]): Promise<void> {
 }
 
 describe('fetch() does not reuse the connection of a HEAD request', () => {
+  /** A HEAD, then a GET: the HEAD's connection closes within 1 s (the server's idle timeout is 5 s); what the server saw. */
+  const headThenGet = async (): Promise<string[]> => {
+    const srv = await startServer({ keepAliveTimeout: 5_000 });
+    await fetchInTurn(srv.origin, ['HEAD']);
+    await within(1_000, 'the HEAD connection closing', srv.closed(1));
+    await fetchInTurn(srv.origin, ['GET']);
+    return srv.requests.map((r) => `${r.method} on ${r.connection}, Connection: ${r.connectionHeader}`);
+  };
+
   byRelease([
     {
       on: FETCH_SENDS_CONNECTION_HEADER.no,
       title: 'after a HEAD, fetch (undici 5.14.0) asks to keep the connection alive, then closes it itself, well within the server\'s idle timeout; the next fetch connects anew',
-      test: async () => {
-        const srv = await startServer({ keepAliveTimeout: 5_000 });
-        await fetchInTurn(srv.origin, ['HEAD']);
-        await within(1_000, 'the HEAD connection closing', srv.closed(1));
-        await fetchInTurn(srv.origin, ['GET']);
-
-        // The server was asked to keep it and would close only after 5 s idle: the close was the client's.
-        expect(srv.requests.map((r) => `${r.method} on ${r.connection}, Connection: ${r.connectionHeader}`)).toEqual([
-          'HEAD on 1, Connection: keep-alive',
-          'GET on 2, Connection: keep-alive',
-        ]);
-      },
+      // The server was asked to keep it and would close only after 5 s idle: the close was the client's.
+      test: async () => expect(await headThenGet()).toEqual(['HEAD on 1, Connection: keep-alive', 'GET on 2, Connection: keep-alive']),
     },
     {
       on: FETCH_SENDS_CONNECTION_HEADER.yes,
       title: 'after a HEAD, fetch sends it with Connection: close, so the server closes the connection after its response; the next fetch connects anew',
-      test: async () => {
-        const srv = await startServer({ keepAliveTimeout: 5_000 });
-        await fetchInTurn(srv.origin, ['HEAD']);
-        await within(1_000, 'the HEAD connection closing', srv.closed(1));
-        await fetchInTurn(srv.origin, ['GET']);
-
-        expect(srv.requests.map((r) => `${r.method} on ${r.connection}, Connection: ${r.connectionHeader}`)).toEqual([
-          'HEAD on 1, Connection: close',
-          'GET on 2, Connection: keep-alive',
-        ]);
-      },
+      test: async () => expect(await headThenGet()).toEqual(['HEAD on 1, Connection: close', 'GET on 2, Connection: keep-alive']),
     },
   ]);
 
