@@ -85,6 +85,16 @@ function busy(ms: number): void {
   while (performance.now() < until);
 }
 
+/** A first GET through a keep-alive agent to the raw server that sends its FIN with the response, then a second in process.nextTick. */
+async function secondInNextTick() {
+  const { srv, seen } = await rawServer(true);
+  const agent = keepAliveAgent();
+  expect((await get(srv.port, agent)).body).toBe('first');
+  await nextTick();
+  const second = await within(2_000, 'second request settling', get(srv.port, agent));
+  return { seen, second };
+}
+
 describe('a server FIN racing the reuse of its connection', () => {
   describe('http.Agent, the next request sent in process.nextTick after the response ended', () => {
     byRelease([
@@ -92,11 +102,7 @@ describe('a server FIN racing the reuse of its connection', () => {
         on: AGENT_REUSES_SOCKET_AFTER_FIN.yes,
         title: 'writes it onto the closing socket: ECONNRESET "socket hang up", reusedSocket true, the server never saw it',
         test: async () => {
-          const { srv, seen } = await rawServer(true);
-          const agent = keepAliveAgent();
-          expect((await get(srv.port, agent)).body).toBe('first');
-          await nextTick();
-          const second = await within(2_000, 'second request settling', get(srv.port, agent));
+          const { seen, second } = await secondInNextTick();
 
           expect(second.error?.code).toBe('ECONNRESET');
           expect(second.error?.message).toBe('socket hang up');
@@ -108,11 +114,7 @@ describe('a server FIN racing the reuse of its connection', () => {
         on: AGENT_REUSES_SOCKET_AFTER_FIN.no,
         title: 'passes the closing socket over: the request goes out on a new connection and succeeds',
         test: async () => {
-          const { srv, seen } = await rawServer(true);
-          const agent = keepAliveAgent();
-          expect((await get(srv.port, agent)).body).toBe('first');
-          await nextTick();
-          const second = await within(2_000, 'second request settling', get(srv.port, agent));
+          const { seen, second } = await secondInNextTick();
 
           expect(second.body).toBe('ok from connection 2');
           expect(second.reusedSocket).toBe(false);
