@@ -15,7 +15,10 @@ import * as path from 'node:path';
 import { startHaproxy, startCaddy, startNginx, type PeerLogLine } from './peers';
 import { startServer, type ServerFixture } from './server';
 import { recordAfterTest } from './evidence';
-import { emitsWithin } from './wait';
+import { emitsWithin, within } from './wait';
+import { keepAliveAgent } from './agents';
+import { request } from './client';
+import { idleCloseMs, shortIdle } from './node-server';
 
 export type ProxyName = 'nginx' | 'haproxy' | 'caddy';
 
@@ -187,4 +190,22 @@ export interface ChainFindings {
  */
 export function readChainFindings(file = process.env.KA_PROXY_FINDINGS || path.join(__dirname, '..', 'peers', 'proxy-idle-timeout-chain.json')): ChainFindings {
   return JSON.parse(readFileSync(file, 'utf8')) as ChainFindings;
+}
+
+/**
+ * Two POSTs through a proxy with a keep-alive client, the second only after
+ * the Node server (idle window of ~100 ms) has closed the pooled upstream
+ * connection and the proxy has read that FIN: the statuses the client got and
+ * `url #connection` of each request the Node server saw.
+ */
+export async function postsAfterNodeIdleClose(start: (upstreamPort: number) => Promise<{ port: number }>): Promise<{ statuses: number[]; seen: string[] }> {
+  const node = await startServer(shortIdle(100));
+  const proxy = await start(node.port);
+  const agent = keepAliveAgent();
+  const first = await request(proxy, { agent, method: 'POST', path: '/a', body: 'x' });
+  await within(idleCloseMs(node.server) + 2_000, 'Node closing the idle upstream connection', node.closed(1));
+  // Only once the proxy has read the FIN: a request sent before that is the race itself (the chain spec's subject).
+  await proxyDropped(node.requests[0]!.peerPort, node.port);
+  const second = await request(proxy, { agent, method: 'POST', path: '/b', body: 'x' });
+  return { statuses: [first.status, second.status], seen: node.requests.map((r) => `${r.url} #${r.connection}`) };
 }
