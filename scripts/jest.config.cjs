@@ -26,6 +26,13 @@ const config = {
   // the server saw (scripts/course-reporter.js); Jest's summary reporter keeps
   // the totals and prints every failure in full.
   reporters: [['<rootDir>/scripts/course-reporter.js', { evidence: 'seed' }], ['summary', { summaryThreshold: 0 }]],
+  // The light runner (scripts/jest-light-runner.js) on Node: each worker runs
+  // its spec files in its own realm, loading Jest's framework and the
+  // packages once, not once per file. KA_RUNNER=jest asks for Jest's default
+  // runner (a fresh vm context and module registry per file, as in any other
+  // Jest project), and Bun and Deno always get it: their columns in the
+  // matrix were recorded under it.
+  ...(useLightRunner() ? { runner: '<rootDir>/scripts/jest-light-runner.js' } : {}),
   // The specs wait on sockets and timers, not on the CPU: run more files at
   // once than a 2-core machine's default of one worker.
   maxWorkers: 4,
@@ -48,5 +55,15 @@ const config = {
   },
   transformIgnorePatterns: ['/node_modules/(?!get-port/)'],
 };
+
+/** @returns {boolean} */
+function useLightRunner() {
+  const choice = process.env.KA_RUNNER ?? 'light';
+  if (choice !== 'light' && choice !== 'jest') {
+    process.stderr.write(`KA_RUNNER must be light or jest (got "${choice}")\n`);
+    process.exit(2);
+  }
+  return choice === 'light' && !process.versions.bun && !process.versions.deno;
+}
 
 module.exports = config;

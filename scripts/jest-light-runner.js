@@ -1,0 +1,79 @@
+// @ts-check
+/**
+ * The light runner: a Jest runner (the `runner` option) that runs each spec
+ * file in a worker process's own realm instead of a fresh vm context with a
+ * fresh module registry (scripts/jest-light-worker.js says what is shared
+ * and what is not). Everything else is Jest's: the test framework
+ * (jest-circus), expect, the transform cache, the reporters, --testNamePattern,
+ * the results. `npm test` uses it on Node; KA_RUNNER=jest, Bun and Deno use
+ * Jest's default runner (scripts/jest.config.cjs).
+ *
+ * Why: on the 2-core machine most of `npm test`'s CPU was Jest's per-file
+ * cost, not the specs' — each file loaded jest-circus, expect, jest-snapshot,
+ * pretty-format, semver, get-port and the helpers anew into a new context
+ * (54 files that only `expect(1).toBe(1)` took 3.5 s on Node 20).
+ */
+const { Worker } = require('jest-worker');
+
+class LightRunner {
+  /** @param {import('@jest/types').Config.GlobalConfig} globalConfig @param {unknown} context */
+  constructor(globalConfig, context) {
+    this._globalConfig = globalConfig;
+    this._context = context;
+    this.isSerial = false;
+  }
+
+  /**
+   * @param {Array<{ path: string; context: { config: import('@jest/types').Config.ProjectConfig } }>} tests
+   * @param {{ isInterrupted(): boolean }} watcher
+   * @param {(test: any) => Promise<void>} onStart
+   * @param {(test: any, result: any) => Promise<void>} onResult
+   * @param {(test: any, error: any) => Promise<void>} onFailure
+   * @param {{ serial: boolean }} options
+   */
+  async runTests(tests, watcher, onStart, onResult, onFailure, options) {
+    const globalConfig = this._globalConfig;
+    /** @param {any} test @param {(request: any) => Promise<any>} run */
+    const runOne = async (test, run) => {
+      if (watcher.isInterrupted()) return;
+      await onStart(test);
+      try {
+        await onResult(test, await run({ path: test.path, config: test.context.config, globalConfig }));
+      } catch (error) {
+        await onFailure(test, error);
+      }
+    };
+    if (options.serial) {
+      process.env.JEST_WORKER_ID = '1';
+      const { run } = require('./jest-light-worker.js');
+      for (const test of tests) await runOne(test, run);
+      return;
+    }
+    const numWorkers = Math.max(1, Math.min(globalConfig.maxWorkers, tests.length));
+    const worker = /** @type {InstanceType<typeof Worker> & { run(request: any): Promise<any> }} */ (
+      new Worker(require.resolve('./jest-light-worker.js'), {
+        exposedMethods: ['run'],
+        numWorkers,
+        enableWorkerThreads: false,
+        forkOptions: { serialization: 'json', stdio: 'pipe' },
+        maxRetries: 0,
+      })
+    );
+    worker.getStdout()?.pipe(process.stdout);
+    worker.getStderr()?.pipe(process.stderr);
+    // Hand each worker one file at a time, longest first (Jest's order), so
+    // that no worker holds a queue while another is idle.
+    let next = 0;
+    const lane = async () => {
+      while (next < tests.length) await runOne(tests[next++], (request) => worker.run(request));
+    };
+    try {
+      await Promise.all(Array.from({ length: numWorkers }, lane));
+    } finally {
+      const { forceExited } = await worker.end();
+      if (forceExited) console.error('A light-runner worker did not exit by itself and was killed: a spec left a handle open.');
+    }
+  }
+}
+
+module.exports = LightRunner;
