@@ -63,8 +63,21 @@ async function makeSetup(config) {
   /** @param {string} filename */
   const transforms = (filename) => patterns.some((p) => p.test(filename)) && !ignored.some((p) => p.test(filename));
 
+  // Jest's transform cache costs a hash of the source and of the whole
+  // configuration, a file read and a checksum per module; the helpers are
+  // loaded afresh by every spec file, so the output is kept per worker too,
+  // for as long as the source is the same.
+  /** @type {Map<string, { source: string; code: string }>} */
+  const outputs = new Map();
   /** @param {string} filename @returns {string} */
-  const transformed = (filename) => transformer.transformSource(filename, fs.readFileSync(filename, 'utf8'), TRANSFORM_OPTIONS).code;
+  const transformed = (filename) => {
+    const source = fs.readFileSync(filename, 'utf8');
+    const known = outputs.get(filename);
+    if (known?.source === source) return known.code;
+    const { code } = transformer.transformSource(filename, source, TRANSFORM_OPTIONS);
+    outputs.set(filename, { source, code });
+    return code;
+  };
   /** @param {NodeJS.Module & { _compile(code: string, filename: string): void }} module @param {string} filename */
   const compileTransformed = (module, filename) => module._compile(transformed(filename), filename);
   // @ts-expect-error: Module._extensions is Node's (undocumented, stable) loader table
