@@ -4,19 +4,48 @@
  * file in a worker process's own realm instead of a fresh vm context with a
  * fresh module registry (scripts/jest-light-worker.js says what is shared
  * and what is not). Everything else is Jest's: the test framework
- * (jest-circus), expect, the transform cache, the reporters, --testNamePattern,
- * the results. `npm test` uses it on Node; KA_RUNNER=jest, Bun and Deno use
- * Jest's default runner (scripts/jest.config.cjs).
+ * (jest-circus), expect, the transform cache, source maps, the reporters,
+ * --testNamePattern, the results. `npm test` uses it on Node; KA_RUNNER=jest,
+ * Bun and Deno use Jest's default runner (scripts/jest.config.cjs).
  *
  * Why: on the 2-core machine most of `npm test`'s CPU was Jest's per-file
  * cost, not the specs' — each file loaded jest-circus, expect, jest-snapshot,
  * pretty-format, semver, get-port and the helpers anew into a new context
- * (54 files that only `expect(1).toBe(1)` took 3.5 s on Node 20).
+ * (54 files that only `expect(1).toBe(1)` took 3.5 s on Node 20; 1.5 s here).
+ *
+ * What it cannot honour — coverage, another test environment (in the config
+ * or a file's @jest-environment docblock), clearMocks/resetMocks/
+ * restoreMocks/resetModules, fake timers for every file, injectGlobals:
+ * false, detectLeaks, logHeapUsage — sends the whole run to Jest's default
+ * runner, with one line on stderr saying why.
  */
+const { readFileSync } = require('node:fs');
 const { Worker } = require('jest-worker');
 
+/**
+ * Why this run needs Jest's default runner, or undefined.
+ * @param {import('@jest/types').Config.GlobalConfig} globalConfig
+ * @param {Array<{ path: string; context: { config: import('@jest/types').Config.ProjectConfig } }>} tests
+ */
+function unsupported(globalConfig, tests) {
+  if (globalConfig.collectCoverage) return 'coverage';
+  if (globalConfig.detectLeaks) return '--detectLeaks';
+  if (globalConfig.logHeapUsage) return '--logHeapUsage';
+  for (const { config } of new Set(tests.map((t) => t.context))) {
+    if (!/[\\/]jest-environment-node[\\/]/.test(config.testEnvironment)) return `testEnvironment ${config.testEnvironment}`;
+    for (const option of /** @type {const} */ (['clearMocks', 'resetMocks', 'restoreMocks', 'resetModules', 'detectLeaks'])) if (config[option]) return option;
+    if (config.fakeTimers?.enableGlobally) return 'fakeTimers.enableGlobally';
+    if (config.injectGlobals === false) return 'injectGlobals: false';
+  }
+  for (const test of tests) {
+    const head = readFileSync(test.path, 'utf8').slice(0, 4096);
+    if (/^\s*\/\*\*[\s\S]*?@jest-environment\b[\s\S]*?\*\//.test(head)) return `the @jest-environment docblock of ${test.path}`;
+  }
+  return undefined;
+}
+
 class LightRunner {
-  /** @param {import('@jest/types').Config.GlobalConfig} globalConfig @param {unknown} context */
+  /** @param {import('@jest/types').Config.GlobalConfig} globalConfig @param {any} context */
   constructor(globalConfig, context) {
     this._globalConfig = globalConfig;
     this._context = context;
@@ -33,15 +62,32 @@ class LightRunner {
    */
   async runTests(tests, watcher, onStart, onResult, onFailure, options) {
     const globalConfig = this._globalConfig;
+    const reason = unsupported(globalConfig, tests);
+    if (reason) {
+      process.stderr.write(`light runner: ${reason} needs Jest's default runner, which runs this time\n`);
+      const { default: TestRunner } = require('jest-runner');
+      const runner = new TestRunner(globalConfig, this._context);
+      const unsubscribe = [
+        runner.on('test-file-start', ([test]) => onStart(test)),
+        runner.on('test-file-success', ([test, result]) => onResult(test, result)),
+        runner.on('test-file-failure', ([test, error]) => onFailure(test, error)),
+      ];
+      try {
+        await runner.runTests(/** @type {any} */ (tests), /** @type {any} */ (watcher), options);
+      } finally {
+        for (const off of unsubscribe) off();
+      }
+      return;
+    }
     /** @param {any} test @param {(request: any) => Promise<any>} run */
     const runOne = async (test, run) => {
       if (watcher.isInterrupted()) return;
       await onStart(test);
-      try {
-        await onResult(test, await run({ path: test.path, config: test.context.config, globalConfig }));
-      } catch (error) {
-        await onFailure(test, error);
-      }
+      // As Jest's runner: a reporter's error in onResult is not the file's failure.
+      await run({ path: test.path, config: test.context.config, globalConfig }).then(
+        (result) => onResult(test, result),
+        (error) => onFailure(test, error),
+      );
     };
     if (options.serial) {
       process.env.JEST_WORKER_ID = '1';
