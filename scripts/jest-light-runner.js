@@ -20,7 +20,7 @@
  * runner, with one line on stderr saying why.
  */
 const { readFileSync } = require('node:fs');
-const { Worker } = require('jest-worker');
+const { take } = require('./jest-light-pool.js');
 
 /**
  * Why this run needs Jest's default runner, or undefined.
@@ -95,29 +95,19 @@ class LightRunner {
       for (const test of tests) await runOne(test, run);
       return;
     }
-    const numWorkers = Math.max(1, Math.min(globalConfig.maxWorkers, tests.length));
-    const worker = /** @type {InstanceType<typeof Worker> & { run(request: any): Promise<any> }} */ (
-      new Worker(require.resolve('./jest-light-worker.js'), {
-        exposedMethods: ['run'],
-        numWorkers,
-        enableWorkerThreads: false,
-        forkOptions: { serialization: 'json', stdio: 'pipe' },
-        maxRetries: 0,
-      })
-    );
-    worker.getStdout()?.pipe(process.stdout);
-    worker.getStderr()?.pipe(process.stderr);
+    const children = take(Math.max(1, Math.min(globalConfig.maxWorkers, tests.length)));
     // Hand each worker one file at a time, longest first (Jest's order), so
     // that no worker holds a queue while another is idle.
     let next = 0;
-    const lane = async () => {
-      while (next < tests.length) await runOne(tests[next++], (request) => worker.run(request));
+    /** @param {import('./jest-light-pool.js').Child} child */
+    const lane = async (child) => {
+      while (next < tests.length) await runOne(tests[next++], (request) => child.run(request));
     };
     try {
-      await Promise.all(Array.from({ length: numWorkers }, lane));
+      await Promise.all(children.map(lane));
     } finally {
-      const { forceExited } = await worker.end();
-      if (forceExited) console.error('A light-runner worker did not exit by itself and was killed: a spec left a handle open.');
+      const killed = await Promise.all(children.map((child) => child.end()));
+      if (killed.some(Boolean)) console.error('A light-runner worker did not exit by itself and was killed: a spec left a handle open.');
     }
   }
 }

@@ -50,12 +50,33 @@ const TRANSFORM_OPTIONS = {
 
 /** @type {Promise<Setup> | undefined} */
 let setupPromise;
+
+/** @type {ReturnType<typeof loadModules> | undefined} */
+let modules;
+/** What every spec file needs, whatever the configuration: Jest's framework, expect, mocks, console. */
+function loadModules() {
+  return {
+    circusInit: loadCircus(),
+    createScriptTransformer: require('@jest/transform').createScriptTransformer,
+    SourceMapSupport: require('@jest/source-map').SourceMapSupport,
+    ModuleMocker: require('jest-mock').ModuleMocker,
+    console: require('@jest/console'),
+    util: require('jest-util'),
+    formatExecError: require('jest-message-util').formatExecError,
+    jestExpect: require('@jest/expect').jestExpect,
+  };
+}
+/** Loads them now (a prestarted worker, before its first file). */
+function preload() {
+  modules ??= loadModules();
+}
 /** @typedef {Awaited<ReturnType<typeof makeSetup>>} Setup */
 
 /** @param {ProjectConfig} config */
 async function makeSetup(config) {
-  const { createScriptTransformer } = require('@jest/transform');
-  const transformer = await createScriptTransformer(config);
+  preload();
+  const m = /** @type {ReturnType<typeof loadModules>} */ (modules);
+  const transformer = await m.createScriptTransformer(config);
   const ownDir = `${config.rootDir}${path.sep}`;
   const nodeModules = `${path.sep}node_modules${path.sep}`;
   const patterns = config.transform.map(([pattern]) => new RegExp(pattern));
@@ -84,7 +105,7 @@ async function makeSetup(config) {
   };
   // Stacks show TypeScript lines through Jest's own source-map support, which
   // reads a map only when a stack is formatted, as under Jest's default runner.
-  new (require('@jest/source-map').SourceMapSupport)().install(sourceMaps);
+  new m.SourceMapSupport().install(sourceMaps);
 
   /** @param {NodeJS.Module & { _compile(code: string, filename: string): void }} module @param {string} filename */
   const compileTransformed = (module, filename) => module._compile(transformed(filename), filename);
@@ -107,11 +128,9 @@ async function makeSetup(config) {
     return loadJs.call(this, module, filename);
   };
 
-  const circusInit = loadCircus();
-  const { ModuleMocker } = require('jest-mock');
-  const { BufferedConsole, NullConsole, CustomConsole, getConsoleOutput } = require('@jest/console');
-  const { deepCyclicCopy, ErrorWithStack } = require('jest-util');
-  const { formatExecError } = require('jest-message-util');
+  const { circusInit, ModuleMocker, formatExecError, jestExpect } = m;
+  const { BufferedConsole, NullConsole, CustomConsole, getConsoleOutput } = m.console;
+  const { deepCyclicCopy, ErrorWithStack } = m.util;
 
   /** Modules of this project (not node_modules, not this runner), to be loaded afresh per file. */
   const forgetOwnModules = () => {
@@ -120,7 +139,7 @@ async function makeSetup(config) {
     }
   };
 
-  return { circusInit, ModuleMocker, BufferedConsole, NullConsole, CustomConsole, getConsoleOutput, deepCyclicCopy, ErrorWithStack, formatExecError, forgetOwnModules };
+  return { circusInit, ModuleMocker, BufferedConsole, NullConsole, CustomConsole, getConsoleOutput, deepCyclicCopy, ErrorWithStack, formatExecError, jestExpect, forgetOwnModules };
 }
 
 const EVENT_HANDLERS = Symbol.for('EVENT_HANDLERS');
@@ -267,7 +286,7 @@ async function run({ path: testPath, config, globalConfig }) {
   const matchers = /** @type {any} */ (globalThis)[MATCHERS];
   const matchersBefore = matchers && { matchers: { ...matchers.matchers }, testers: [...(matchers.customEqualityTesters ?? [])] };
   // expect.extend also puts each matcher's asymmetric form on expect and expect.not.
-  const { jestExpect } = require('@jest/expect');
+  const { jestExpect } = setup;
   const expectObjects = /** @type {Record<string | symbol, unknown>[]} */ ([jestExpect, jestExpect.not]);
   const expectKeys = expectObjects.map((object) => new Set(Reflect.ownKeys(object)));
   const consoleOut = globalConfig.useStderr ? process.stderr : process.stdout;
@@ -374,4 +393,4 @@ async function run({ path: testPath, config, globalConfig }) {
   return setup.deepCyclicCopy(result, { keepPrototype: false });
 }
 
-module.exports = { run };
+module.exports = { run, preload };

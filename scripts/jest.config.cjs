@@ -14,9 +14,12 @@
  * package as an ES module; `useESM` makes ts-jest leave it one there
  * (CommonJS output failed with "exports is not defined", and the two spec
  * files that import get-port did not load).
- *
- * @type {import('jest').Config}
  */
+
+/** Worker processes: the specs wait on sockets and timers more than on the CPU. */
+const WORKERS = 4;
+
+/** @type {import('jest').Config} */
 const config = {
   rootDir: require('node:path').join(__dirname, '..'),
   testEnvironment: 'node',
@@ -35,7 +38,7 @@ const config = {
   ...(useLightRunner() ? { runner: '<rootDir>/scripts/jest-light-runner.js' } : {}),
   // The specs wait on sockets and timers, not on the CPU: run more files at
   // once than a 2-core machine's default of one worker.
-  maxWorkers: 4,
+  maxWorkers: WORKERS,
   testTimeout: 10_000,
   // No spec uses Web Storage, and Jest's module mocker reads every global of
   // the test context when a file starts and ends. Under Deno, reading
@@ -65,5 +68,25 @@ function useLightRunner() {
   }
   return choice === 'light' && !process.versions.bun && !process.versions.deno;
 }
+
+/**
+ * Whether this is `npm test` (or the matrix, stability or sensitivity runs)
+ * starting Jest on this configuration, with nothing on the command line that
+ * changes how many workers run: then the light runner's workers are forked
+ * now, to boot while Jest is still finding the spec files
+ * (scripts/jest-light-pool.js; a worker that is never used holds nothing open).
+ * @returns {boolean}
+ */
+function startsTestRun() {
+  const path = require('node:path');
+  const main = require.main?.filename ?? '';
+  if (!/[\\/]jest(-cli)?[\\/]bin[\\/]jest\.js$/.test(main) || process.env.JEST_WORKER_ID) return false;
+  const args = process.argv.slice(2);
+  if (!args.some((a) => a.endsWith(path.join('scripts', 'jest.config.cjs')))) return false;
+  const changesWorkers = /^(-i|-w|-h|-v|--runInBand|--maxWorkers|--listTests|--showConfig|--watch|--watchAll|--clearCache|--help|--version|--init|--coverage|--collectCoverage|--collectTests)(=|$)/;
+  return !args.some((a) => changesWorkers.test(a));
+}
+
+if (useLightRunner() && startsTestRun()) require('./jest-light-pool.js').prestart(WORKERS);
 
 module.exports = config;
