@@ -44,7 +44,9 @@ class Child {
       else pending.reject(Object.assign(new Error(message.error.message), message.error));
     });
     this.process.once('exit', (code, signal) => {
-      this.pending?.reject(new Error(`the light runner's worker ${id} exited (${signal ?? `code ${code}`}) while it ran a spec file`));
+      const error = new Error(`the light runner's worker ${id} exited (${signal ?? `code ${code}`}) while it ran this spec file`);
+      error.stack = error.message; // where the runner noticed says nothing about the spec
+      this.pending?.reject(error);
       this.pending = undefined;
     });
     this.hold(false);
@@ -105,12 +107,21 @@ function take(n) {
   prestarted = [];
   for (const child of spare) void child.end();
   for (let i = children.length; i < n; i++) children.push(new Child(i + 1));
-  for (const child of children) {
-    child.hold(true);
-    child.process.stdout?.pipe(process.stdout);
-    child.process.stderr?.pipe(process.stderr);
-  }
+  for (const child of children) use(child);
   return children;
 }
 
-module.exports = { prestart, take, Child };
+/** A new child in place of one that is gone. @param {Child} gone @returns {Child} */
+function replace(gone) {
+  return use(new Child(gone.id));
+}
+
+/** @param {Child} child */
+function use(child) {
+  child.hold(true);
+  child.process.stdout?.pipe(process.stdout);
+  child.process.stderr?.pipe(process.stderr);
+  return child;
+}
+
+module.exports = { prestart, take, replace, Child };

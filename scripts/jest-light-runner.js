@@ -20,7 +20,7 @@
  * runner, with one line on stderr saying why.
  */
 const { readFileSync } = require('node:fs');
-const { take } = require('./jest-light-pool.js');
+const { take, replace } = require('./jest-light-pool.js');
 
 /**
  * Why this run needs Jest's default runner, or undefined.
@@ -99,9 +99,14 @@ class LightRunner {
     // Hand each worker one file at a time, longest first (Jest's order), so
     // that no worker holds a queue while another is idle.
     let next = 0;
-    /** @param {import('./jest-light-pool.js').Child} child */
-    const lane = async (child) => {
-      while (next < tests.length) await runOne(tests[next++], (request) => child.run(request));
+    /** @param {import('./jest-light-pool.js').Child} child @param {number} i */
+    const lane = async (child, i) => {
+      while (next < tests.length) {
+        // A worker that died (a spec called process.exit, or crashed it) is
+        // replaced for the next file, as jest-worker replaces its own.
+        if (!child.process.connected) children[i] = child = replace(child);
+        await runOne(tests[next++], (request) => child.run(request));
+      }
     };
     try {
       await Promise.all(children.map(lane));
