@@ -111,6 +111,12 @@ function take(n) {
   return children;
 }
 
+/** Ends the prestarted children, for a run that needs none (in band, or under Jest's default runner). */
+function discard() {
+  for (const child of prestarted) child.process.kill();
+  prestarted = [];
+}
+
 /** A new child in place of one that is gone. @param {Child} gone @returns {Child} */
 function replace(gone) {
   return use(new Child(gone.id));
@@ -119,9 +125,15 @@ function replace(gone) {
 /** @param {Child} child */
 function use(child) {
   child.hold(true);
-  child.process.stdout?.pipe(process.stdout);
-  child.process.stderr?.pipe(process.stderr);
+  const { stdout, stderr } = child.process;
+  stdout?.pipe(process.stdout);
+  stderr?.pipe(process.stderr);
+  // Jest's streams stay free of a dead child's listeners.
+  child.process.once('close', () => {
+    stdout?.unpipe(process.stdout);
+    stderr?.unpipe(process.stderr);
+  });
   return child;
 }
 
-module.exports = { prestart, take, replace, Child };
+module.exports = { prestart, take, replace, discard, Child };

@@ -20,7 +20,7 @@
  * runner, with one line on stderr saying why.
  */
 const { readFileSync } = require('node:fs');
-const { take, replace } = require('./jest-light-pool.js');
+const { take, replace, discard } = require('./jest-light-pool.js');
 
 /**
  * Why this run needs Jest's default runner, or undefined.
@@ -64,6 +64,7 @@ class LightRunner {
     const globalConfig = this._globalConfig;
     const reason = unsupported(globalConfig, tests);
     if (reason) {
+      discard();
       process.stderr.write(`light runner: ${reason} needs Jest's default runner, which runs this time\n`);
       const { default: TestRunner } = require('jest-runner');
       const runner = new TestRunner(globalConfig, this._context);
@@ -90,6 +91,7 @@ class LightRunner {
       );
     };
     if (options.serial) {
+      discard();
       process.env.JEST_WORKER_ID = '1';
       const { run } = require('./jest-light-worker.js');
       for (const test of tests) await runOne(test, run);

@@ -88,7 +88,11 @@ function startsTestRun() {
   const args = process.argv.slice(2);
   if (!args.some((a) => a.endsWith(path.join('scripts', 'jest.config.cjs')))) return false;
   const changesWorkers = /^(-i|-w|-h|-v|--runInBand|--maxWorkers|--listTests|--showConfig|--watch|--watchAll|--clearCache|--help|--version|--init|--coverage|--collectCoverage|--collectTests)(=|$)/;
-  return !args.some((a) => changesWorkers.test(a));
+  if (args.some((a) => changesWorkers.test(a))) return false;
+  // A path pattern (`npm test -- specs/global-agent`) may name one file, which
+  // Jest runs in its own process: workers booting beside it would only slow it.
+  const takesValue = /^(-c|-t|--config|--testNamePattern|--outputFile|--reporters|--seed|--shard|--testTimeout|--selectProjects|--testPathPatterns?)$/;
+  return !args.some((a, i) => !a.startsWith('-') && !(i > 0 && takesValue.test(args[i - 1])));
 }
 
 if (useLightRunner() && startsTestRun()) require('./jest-light-pool.js').prestart(WORKERS);
