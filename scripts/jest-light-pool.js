@@ -4,9 +4,9 @@
  * children running scripts/jest-light-child.js, one spec file at a time each.
  *
  * They can be forked before Jest asks for them: scripts/jest.config.cjs calls
- * prestart() when `npm test` loads it, so that the workers boot and load
+ * prestart() when `npm test` loads it for a whole-suite run, so that the workers boot and load
  * Jest's framework on the second core while Jest's own process is still
- * reading its configuration and finding the spec files (about 0.4 s of one
+ * reading its configuration and finding the spec files (0.4–0.7 s of one
  * core's time on the 2-core machine). A prestarted child holds nothing
  * open: if Jest never runs tests (--listTests, --showConfig, a bad option),
  * Jest's process exits as it would, and the child follows when its parent

@@ -38,8 +38,9 @@ function unsupported(globalConfig, tests) {
     if (config.injectGlobals === false) return 'injectGlobals: false';
   }
   for (const test of tests) {
-    const head = readFileSync(test.path, 'utf8').slice(0, 4096);
-    if (/^\s*\/\*\*[\s\S]*?@jest-environment\b[\s\S]*?\*\//.test(head)) return `the @jest-environment docblock of ${test.path}`;
+    // Jest reads pragmas from a file's first comment only, if it opens the file.
+    const docblock = /^\s*(\/\*\*[\s\S]*?\*\/)/.exec(readFileSync(test.path, 'utf8'))?.[1] ?? '';
+    if (/@jest-environment\b/.test(docblock)) return `the @jest-environment docblock of ${test.path}`;
   }
   return undefined;
 }

@@ -313,6 +313,11 @@ async function run({ path: testPath, config, globalConfig }) {
       process.stderr.write(setup.formatExecError(error, config, { noStackTrace: false }, undefined, true));
       return realExit(...args);
     });
+    // As Jest's runner: setupFiles before the test framework, setupFilesAfterEnv after it.
+    for (const file of config.setupFiles) {
+      const setupFile = require(file);
+      if (typeof setupFile === 'function') await setupFile();
+    }
     circusInit.reset();
     const { snapshotState } = await circusInit.initialize({
       config: { ...config, injectGlobals: true },
@@ -325,7 +330,7 @@ async function run({ path: testPath, config, globalConfig }) {
       setGlobalsForRuntime: () => {},
       testPath,
     });
-    for (const file of [...config.setupFiles, ...config.setupFilesAfterEnv]) {
+    for (const file of config.setupFilesAfterEnv) {
       const setupFile = require(file);
       if (typeof setupFile === 'function') await setupFile();
     }
