@@ -17,8 +17,8 @@
  */
 
 /**
- * Worker processes. The specs wait on sockets and timers (up to 1.5 s per
- * file) more than they use the CPU, so more files run at once than the
+ * Worker processes. The specs wait on sockets and timers (up to about 2 s
+ * per file on Node 20) more than they use the CPU, so more files run at once than the
  * 2-core machine has cores. Medians of 5 `npm test` runs there with the
  * light runner, 2026-12-02, for 4 / 5 / 6 / 8 workers: Node 20.20.2 6.15 /
  * 5.57 / 5.33 / 5.38 s, Node 26.12.1 3.87 / 3.90 / 3.78 / 4.11 s.
