@@ -119,7 +119,15 @@ async function makeSetup(config) {
   // module, which Node loads itself where require(esm) exists).
   for (const ext of config.moduleFileExtensions.map((e) => `.${e}`)) {
     if (['.js', '.json', '.node', '.mjs', '.cjs'].includes(ext)) continue;
-    if (patterns.some((p) => p.test(`x${ext}`))) extensions[ext] = compileTransformed;
+    if (!patterns.some((p) => p.test(`x${ext}`))) continue;
+    // A file transformIgnorePatterns names (a .ts file under node_modules, by
+    // default) is not transformed, as under Jest's default runner: Node's own
+    // loader for the extension, if it has one, or the .js loader gets it.
+    const own = extensions[ext] ?? loadJs;
+    extensions[ext] = function (/** @type {any} */ module, /** @type {string} */ filename) {
+      if (ignored.some((p) => p.test(filename))) return own.call(this, module, filename);
+      return compileTransformed(module, filename);
+    };
   }
   // A .js file a transform pattern names (get-port, an ES module, compiled to
   // CommonJS by ts-jest exactly as under Jest's default runner).
