@@ -41,7 +41,8 @@ class CourseReporter {
     this.evidence = process.env.KA_EVIDENCE || options.evidence || 'seed';
     if (!['seed', 'all', 'none'].includes(this.evidence)) throw new Error(`KA_EVIDENCE must be seed, all or none (got "${this.evidence}")`);
     this.dir = mkdtempSync(path.join(tmpdir(), 'ka-evidence-'));
-    // Jest's workers are forked after reporters are made, and inherit this.
+    // Jest's workers are forked after reporters are made, and inherit this;
+    // the light runner's, forked earlier, are sent it with every spec file.
     process.env.KA_EVIDENCE_DIR = this.dir;
     /** @type {Map<string, FileResult>} */
     this.results = new Map();

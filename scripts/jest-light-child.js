@@ -19,12 +19,18 @@ async function onMessage(message) {
     return;
   }
   if (message.type !== 'run') return;
+  setEnv(message.env);
   try {
     process.send?.({ ok: true, result: await worker.run(message.request) });
   } catch (error) {
     const e = /** @type {any} */ (error ?? new Error('"null" or "undefined" thrown'));
     process.send?.({ ok: false, error: typeof e === 'object' ? { ...e, name: e.name, message: String(e.message), stack: e.stack } : { message: String(e) } });
   }
+}
+/** process.env as the runner's process has it now (what a file changed in it does not reach the next). @param {Record<string, string>} env */
+function setEnv(env) {
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
 }
 process.on('message', onMessage);
 // A parent that went away without a word (Jest exited, or never ran tests).

@@ -66,7 +66,11 @@ class Child {
     if (!this.process.connected) return Promise.reject(new Error(`the light runner's worker ${this.id} is not running (exit ${this.process.signalCode ?? this.process.exitCode})`));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.process.send({ type: 'run', request });
+      // The environment as it is now, not as it was at the fork: the workers
+      // are forked when the configuration loads, before reporters set theirs
+      // (the course reporter's KA_EVIDENCE_DIR), and Jest gives each spec
+      // file a fresh copy of it.
+      this.process.send({ type: 'run', request, env: { ...process.env, JEST_WORKER_ID: String(this.id) } });
     });
   }
 
